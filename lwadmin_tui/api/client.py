@@ -1,0 +1,198 @@
+"""The async LangWatch API-key client: one `httpx.AsyncClient` for the app's lifetime.
+
+Answers are classified by HTTP status first, then by the body's `error` code (see `errors.py`).
+Redirects are never followed: a 3xx is an error naming the Location host.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from lwadmin_tui import __version__
+from lwadmin_tui.api.auth import ApiKey, BearerAuth
+from lwadmin_tui.api.errors import (
+    AlreadyRevoked,
+    ApiError,
+    BadResponse,
+    Forbidden,
+    LangWatchError,
+    NotFound,
+    RateLimited,
+    RedirectRefused,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
+from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo, ApiKeyList, RevokeResult
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
+# Keep-alive beyond ~20 connections makes httpcore's pool bookkeeping dominate client CPU.
+MAX_KEEPALIVE = 20
+
+_M = TypeVar("_M", bound=BaseModel)
+
+_STATUS_ERRORS: dict[int, type[ApiError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: AlreadyRevoked,
+    429: RateLimited,
+}
+
+
+class LangWatchClient:
+    """List, read and revoke organization API keys."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        api_key: ApiKey,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_connections: int = 16,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.host = urlsplit(self.endpoint).netloc or self.endpoint
+        self._http = httpx.AsyncClient(
+            base_url=self.endpoint,
+            auth=BearerAuth(api_key),
+            timeout=timeout,
+            follow_redirects=False,
+            verify=verify,
+            transport=transport,
+            headers={"User-Agent": f"lwadmin-tui/{__version__}", "Accept": "application/json"},
+            limits=httpx.Limits(
+                max_connections=max_connections,
+                max_keepalive_connections=min(max_connections, MAX_KEEPALIVE),
+            ),
+        )
+
+    async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
+        """Every key this credential can see, newest first (the server does not paginate)."""
+        response = await self._request("GET", "/api/api-keys")
+        return _parse(response, ApiKeyList).data
+
+    async def get_key(self, key_id: str) -> ApiKeyDetail:
+        """One key with owner and permissions (server 3.13+); revoked keys included.
+
+        Each call writes an entry in the organization's audit log on the server.
+        """
+        response = await self._request("GET", f"/api/api-keys/{quote(key_id, safe='')}")
+        return _parse(response, ApiKeyDetail)
+
+    async def revoke_key(self, key_id: str) -> None:
+        """Revoke one key; raises a typed error for anything but 2xx."""
+        response = await self._request("DELETE", f"/api/api-keys/{quote(key_id, safe='')}")
+        result = _parse(response, RevokeResult)
+        if not result.success:
+            raise BadResponse("the server answered success: false", status=response.status_code)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> LangWatchClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _request(self, method: str, path: str) -> httpx.Response:
+        try:
+            response = await self._http.request(method, path)
+        except httpx.TimeoutException as exc:
+            maybe_sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise TransportError(
+                f"timed out talking to {self.host}", maybe_sent=maybe_sent, timed_out=True
+            ) from None
+        except (httpx.ConnectError, httpx.UnsupportedProtocol, httpx.ProxyError) as exc:
+            raise TransportError(
+                f"could not connect to {self.host}: {_reason(exc)}", maybe_sent=False
+            ) from None
+        except httpx.TransportError as exc:
+            raise TransportError(
+                f"connection to {self.host} lost: {_reason(exc)}", maybe_sent=True
+            ) from None
+        except httpx.InvalidURL:
+            raise LangWatchError(f"the endpoint {self.endpoint!r} is not a valid URL") from None
+        _raise_for_status(response)
+        return response
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 300:
+        return
+    if status < 400:
+        location = response.headers.get("location")
+        raise RedirectRefused(status, urlsplit(location).hostname if location else None)
+    body = _json_or_none(response)
+    fields = body if isinstance(body, dict) else {}
+    code = fields.get("error") if isinstance(fields.get("error"), str) else None
+    message = fields.get("message")
+    if not isinstance(message, str) or not message:
+        message = code or _describe_unreadable(response)
+    tips_raw = fields.get("tips")
+    tips = tuple(t for t in tips_raw if isinstance(t, str)) if isinstance(tips_raw, list) else ()
+    error_type = _STATUS_ERRORS.get(status, ServerError if status >= 500 else ApiError)
+    raise error_type(status, message, code=code, tips=tips, retry_after=_retry_after(response))
+
+
+def _parse(response: httpx.Response, model: type[_M]) -> _M:
+    body = _json_or_none(response)
+    if body is None:
+        raise BadResponse(_describe_unreadable(response), status=response.status_code)
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        where = ", ".join(".".join(map(str, e["loc"])) for e in exc.errors()[:3])
+        raise BadResponse(
+            f"the server's answer does not have the expected shape (at {where})",
+            status=response.status_code,
+        ) from None
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _describe_unreadable(response: httpx.Response) -> str:
+    """A plain sentence for a body that is not JSON: empty, an HTML page, or cut short."""
+    content = response.content
+    reason = response.reason_phrase or f"HTTP {response.status_code}"
+    if not content.strip():
+        return f"the server answered {response.status_code} with an empty body ({reason})"
+    head = content[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return f"the server answered {response.status_code} with an HTML page, not JSON ({reason})"
+    if head.startswith((b"{", b"[")):
+        return f"the server's JSON answer was cut short or malformed ({reason})"
+    return f"the server answered {response.status_code} with something that is not JSON ({reason})"
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

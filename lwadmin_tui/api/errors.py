@@ -1,0 +1,96 @@
+"""Typed errors of the LangWatch client.
+
+The class is decided by the HTTP status first, then the body's `error` machine code refines it.
+Every error keeps the server's `message` and `tips` for display. No error ever holds the API key.
+"""
+
+from __future__ import annotations
+
+
+class LangWatchError(Exception):
+    """Base of everything the client raises."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class TransportError(LangWatchError):
+    """The request did not get an HTTP answer (DNS, refused connection, reset, timeout).
+
+    `maybe_sent` is True when the request may have reached the server (a timeout or a connection
+    lost after sending), so a DELETE's effect is unknown rather than failed.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+        self.timed_out = timed_out
+
+
+class RedirectRefused(LangWatchError):
+    """A 3xx answer: the client never follows redirects (the credential could leak)."""
+
+    def __init__(self, status: int, location_host: str | None) -> None:
+        where = location_host or "an unnamed location"
+        super().__init__(f"the server answered {status} redirecting to {where}; not followed")
+        self.status = status
+        self.location_host = location_host
+
+
+class BadResponse(LangWatchError):
+    """An answer the client cannot read: an HTML page, an empty or truncated body, a wrong shape."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ApiError(LangWatchError):
+    """An HTTP error answer from the server (4xx/5xx), with what the server said."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        tips: tuple[str, ...] = (),
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.tips = tips
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.message}"
+
+
+class Unauthorized(ApiError):
+    """401: the credential is missing, unknown, revoked, expired, or a project key."""
+
+
+class Forbidden(ApiError):
+    """403: a missing permission, or (`code == "api_key_not_owned"`) not this caller's key."""
+
+    @property
+    def not_owned(self) -> bool:
+        return self.code == "api_key_not_owned"
+
+
+class NotFound(ApiError):
+    """404: the key is unknown to this organization (or the route does not exist)."""
+
+
+class AlreadyRevoked(ApiError):
+    """409: the key was revoked before this request."""
+
+
+class RateLimited(ApiError):
+    """429: throttled, usually at LangWatch Cloud's edge; `retry_after` in seconds when given."""
+
+
+class ServerError(ApiError):
+    """5xx: the server failed; a revocation may still have been applied."""

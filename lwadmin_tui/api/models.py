@@ -1,0 +1,58 @@
+"""Pydantic models of the LangWatch API-key resources, exactly as the server sends them.
+
+Unknown fields are ignored (the server adds keys over time) and every field the contract marks as
+nullable is optional, so a newer server never breaks the client.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["ADMIN", "MEMBER", "VIEWER", "CUSTOM"]
+ScopeType = Literal["ORGANIZATION", "TEAM", "PROJECT"]
+
+
+class _ServerModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class RoleBinding(_ServerModel):
+    id: str
+    role: Role | str
+    """ADMIN, MEMBER, VIEWER or CUSTOM; an unknown future role is kept as its string."""
+    scope_type: ScopeType | str = Field(alias="scopeType")
+    scope_id: str = Field(alias="scopeId")
+
+
+class ApiKeyInfo(_ServerModel):
+    """One row of `GET /api/api-keys`: no owner, no key type, no token."""
+
+    id: str
+    name: str
+    description: str | None = None
+    created_at: datetime = Field(alias="createdAt")
+    expires_at: datetime | None = Field(default=None, alias="expiresAt")
+    last_used_at: datetime | None = Field(default=None, alias="lastUsedAt")
+    revoked_at: datetime | None = Field(default=None, alias="revokedAt")
+    role_bindings: tuple[RoleBinding, ...] = Field(default=(), alias="roleBindings")
+
+
+class ApiKeyList(_ServerModel):
+    data: tuple[ApiKeyInfo, ...]
+
+
+class ApiKeyDetail(ApiKeyInfo):
+    """`GET /api/api-keys/{id}` (server 3.13+): the list row plus ownership and permissions."""
+
+    key_type: Literal["personal", "service"] | str | None = Field(default=None, alias="keyType")
+    assigned_to_user_id: str | None = Field(default=None, alias="assignedToUserId")
+    created_by_user_id: str | None = Field(default=None, alias="createdByUserId")
+    permission_mode: str | None = Field(default=None, alias="permissionMode")
+    permissions: tuple[str, ...] = ()
+
+
+class RevokeResult(_ServerModel):
+    success: bool

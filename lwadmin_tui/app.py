@@ -1,0 +1,110 @@
+"""The Textual app: owns the API client for its lifetime and the app-wide bindings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.segment import Segments
+from rich.traceback import Traceback
+from textual.app import App
+from textual.binding import Binding
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.revoke import DEFAULT_CONCURRENCY
+from lwadmin_tui.screens.confirm_revoke import DEFAULT_GUARD_SECONDS
+from lwadmin_tui.screens.help import HelpScreen
+from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LwAdminApp(App[None]):
+    """Lists the organization's API keys; marks, confirms and revokes them."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "lwadmin-tui"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", tooltip="Show every key and what cells mean"),
+        Binding("q", "quit_app", "Quit", tooltip="Quit (asks first while a batch runs)"),
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        endpoint: str,
+        api_key: ApiKey,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        label: str = "",
+        clock: Callable[[], datetime] = utc_now,
+        confirm_guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.endpoint = endpoint
+        self._api_key = api_key
+        self.key_last4 = api_key.last4
+        self.concurrency = max(1, concurrency)
+        self.label = label
+        self.clock = clock
+        self.confirm_guard_seconds = confirm_guard_seconds
+        self.cursor_blink = cursor_blink
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.client = LangWatchClient(endpoint, api_key, max_connections=max(self.concurrency, 1))
+        self.host = self.client.host
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(KeysScreen())
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    @property
+    def keys_screen(self) -> KeysScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, KeysScreen):
+                return screen
+        return None
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        base = self.keys_screen or self.screen
+        bindings = [
+            (self.get_key_display(binding), binding)
+            for source in (base._bindings, self._bindings)
+            for key_bindings in source.key_to_bindings.values()
+            for binding in key_bindings
+        ]
+        self.push_screen(HelpScreen(bindings))
+
+    def action_quit_app(self) -> None:
+        screen = self.keys_screen
+        if screen is None or not screen.batch_running:
+            self.exit()
+            return
+        if isinstance(self.screen, QuitWhileRunningScreen):
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitWhileRunningScreen(), answered)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report prints local variables, which can hold the API key: not here."""
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()

@@ -1,0 +1,199 @@
+"""A real HTTP server on 127.0.0.1 around a `FakeLangWatch`, for the demo and integration tests.
+
+HTTP/1.1 keep-alive with exact Content-Length and TCP_NODELAY, so a client's connection pool
+behaves as it does against the real server and timings are not skewed by Nagle's algorithm.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, cast
+
+from lwadmin_tui.fake.rules import FakeLangWatch, FakeResponse
+
+
+@dataclass
+class FaultSwitches:
+    """Transport-level faults, read on every request so tests can flip them at runtime.
+
+    New faults (forced statuses, dropped connections, ...) get a field here and a branch in
+    `_Handler._answer`; the contract rules in `FakeLangWatch` stay untouched.
+    """
+
+    latency_ms: float = 0.0
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Feeds each request to the shared `FakeLangWatch` and writes its answer."""
+
+    protocol_version = "HTTP/1.1"
+
+    def version_string(self) -> str:
+        """The `Server` header (no Python version)."""
+        return "FakeLangWatch/1.0"
+
+    def _answer(self) -> None:
+        server = cast("_HTTPServer", self.server)
+        declared = self.headers.get("Content-Length") or "0"
+        length = int(declared) if declared.isascii() and declared.isdigit() else 0
+        if length:
+            self.rfile.read(length)  # drain the body so the connection stays usable
+        delay = server.faults.latency_ms
+        if delay > 0:
+            time.sleep(delay / 1000)
+        response = server.app.handle(self.command, self.path, dict(self.headers.items()))
+        self._write(response)
+
+    def _write(self, response: FakeResponse) -> None:
+        payload = response.payload()
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_DELETE = do_POST = do_PATCH = do_PUT = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: no access log on stderr (it would garble a terminal UI and test output)."""
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """Daemon threads, fast rebinding, and TCP_NODELAY on every accepted socket."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], app: FakeLangWatch, faults: FaultSwitches):
+        self.app = app
+        self.faults = faults
+        self.errors: list[BaseException] = []  # handler crashes, kept for tests to assert on
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, addr = super().get_request()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._open_lock:
+            self._open.add(conn)
+        return conn, addr
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client hanging up is normal; anything else is kept in `errors`."""
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, ConnectionError | TimeoutError):
+            self.errors.append(error)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._open_lock:
+            self._open.discard(request)
+        super().shutdown_request(request)
+
+    def close_open_connections(self) -> None:
+        """End idle keep-alive connections, so a stopped server really stops answering."""
+        with self._open_lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class FakeServer:
+    """Serves a `FakeLangWatch` over HTTP in a background daemon thread."""
+
+    def __init__(
+        self,
+        app: FakeLangWatch,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultSwitches | None = None,
+    ) -> None:
+        self.app = app
+        self.faults = faults or FaultSwitches()
+        self._host = host
+        self._port = port
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def latency_ms(self) -> float:
+        """Delay before every answer, in milliseconds; may be changed while serving."""
+        return self.faults.latency_ms
+
+    @latency_ms.setter
+    def latency_ms(self, value: float) -> None:
+        self.faults.latency_ms = value
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised while handling requests (should stay empty)."""
+        return [] if self._httpd is None else list(self._httpd.errors)
+
+    @property
+    def port(self) -> int:
+        """The bound port (the ephemeral one when constructed with port 0)."""
+        if self._httpd is None:
+            raise RuntimeError("FakeServer is not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL for a client, e.g. `http://127.0.0.1:54321`."""
+        return f"http://{self._host}:{self.port}"
+
+    def start(self) -> FakeServer:
+        """Bind and serve in a daemon thread; returns self for chaining."""
+        if self._httpd is not None:
+            return self
+        self._httpd = _HTTPServer((self._host, self._port), self.app, self.faults)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fake-langwatch",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
+        httpd, thread = self._httpd, self._thread
+        self._httpd, self._thread = None, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        httpd.close_open_connections()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def serve_forever(self) -> None:
+        """Block the calling thread until interrupted (used by `python -m lwadmin_tui.fake`)."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

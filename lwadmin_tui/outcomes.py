@@ -1,0 +1,77 @@
+"""What happened to one key's revocation: one type shared by the engine, the table and the tests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from lwadmin_tui.text import safe_text
+
+MESSAGE_MAX_LENGTH = 60
+
+
+class OutcomeKind(StrEnum):
+    REVOKED = "revoked"
+    ALREADY_REVOKED = "already revoked"
+    FORBIDDEN = "not allowed"
+    NOT_FOUND = "not found"
+    UNAUTHORIZED = "credential rejected"
+    RATE_LIMITED = "rate limited"
+    SERVER_ERROR = "server error"
+    HTTP_ERROR = "error"
+    BAD_RESPONSE = "unreadable answer"
+    NETWORK_ERROR = "network error"
+    UNKNOWN = "unknown"
+    NOT_ATTEMPTED = "not attempted"
+    CANCELLED = "cancelled"
+
+
+# The key is gone afterwards either way: the admin's goal for this key is met.
+DONE_KINDS = frozenset({OutcomeKind.REVOKED, OutcomeKind.ALREADY_REVOKED})
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeOutcome:
+    """The final word on one key: its kind, and the HTTP status and server message if any."""
+
+    key_id: str
+    kind: OutcomeKind
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.kind in DONE_KINDS
+
+    @property
+    def label(self) -> str:
+        """The words shown in the key's row: status first for failures, never colour alone."""
+        message = safe_text(self.message or "", MESSAGE_MAX_LENGTH)
+        prefix = f"{self.status} " if self.status else ""
+        match self.kind:
+            case OutcomeKind.REVOKED:
+                return "revoked"
+            case OutcomeKind.FORBIDDEN:
+                return f"{prefix}not allowed: {message}" if message else f"{prefix}not allowed"
+            case OutcomeKind.UNKNOWN:
+                return f"{message}: unknown" if message else "unknown"
+            case OutcomeKind.NETWORK_ERROR:
+                return f"network error: {message}" if message else "network error"
+            case OutcomeKind.NOT_ATTEMPTED | OutcomeKind.CANCELLED:
+                return self.kind.value
+            case OutcomeKind.SERVER_ERROR | OutcomeKind.HTTP_ERROR | OutcomeKind.BAD_RESPONSE:
+                return f"{prefix}{self.kind.value}: {message}" if message else prefix + self.kind
+            case _:
+                return f"{prefix}{self.kind.value}"
+
+
+def summarize(outcomes: Iterable[RevokeOutcome]) -> str:
+    """One line for the end of a batch, e.g. `7 keys: 5 revoked, 1 already revoked`."""
+    counts = Counter(outcome.kind for outcome in outcomes)
+    total = sum(counts.values())
+    noun = "key" if total == 1 else "keys"
+    parts = [f"{counts[kind]} {kind.value}" for kind in OutcomeKind if counts[kind]]
+    return f"{total} {noun}: " + ", ".join(parts) if parts else "no keys"

@@ -1,0 +1,160 @@
+"""The confirmation dialog: nothing is sent before the admin says yes to this exact list.
+
+Cancel is focused at start. `y` confirms fewer than `TYPED_COUNT_THRESHOLD` keys; for more, the
+admin types the number of keys and presses enter. Input arriving within `guard_seconds` of the
+dialog opening is ignored: over SSH, keys typed ahead must not answer a question not yet seen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.display import key_name
+from lwadmin_tui.text import safe_text
+from lwadmin_tui.widgets.literal import literal
+
+TYPED_COUNT_THRESHOLD = 10
+DEFAULT_GUARD_SECONDS = 0.3
+
+
+def plural(count: int, noun: str = "key") -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class ConfirmRevokeScreen(ModalScreen[bool]):
+    """Asks to revoke `keys` on `host`; dismisses with True only on an explicit confirmation."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "Yes, revoke", show=False),
+        Binding("n", "cancel", "No", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(
+        self,
+        keys: Sequence[ApiKeyInfo],
+        hidden_ids: set[str],
+        host: str,
+        *,
+        guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.keys = list(keys)
+        self.hidden_ids = hidden_ids
+        self.host = host
+        self.guard_seconds = guard_seconds
+        self.clock = clock
+        self.opened_at = clock()
+        self.needs_typed_count = len(self.keys) >= TYPED_COUNT_THRESHOLD
+
+    def compose(self) -> ComposeResult:
+        count = len(self.keys)
+        with Vertical(id="dialog"):
+            yield Label(
+                Text.assemble(
+                    "Revoke ",
+                    (str(count), "bold"),
+                    " API ",
+                    "key" if count == 1 else "keys",
+                    " on ",
+                    (safe_text(self.host, 60), "bold"),
+                    "?",
+                ),
+                id="question",
+            )
+            hidden = sum(1 for key in self.keys if key.id in self.hidden_ids)
+            note = "Revoked keys stop working at once. This cannot be undone."
+            if hidden:
+                verb = "is" if hidden == 1 else "are"
+                note += f" {plural(hidden)} of these {verb} hidden by the filter."
+            yield Static(note, id="note", markup=False)
+            with VerticalScroll(id="key-list"):
+                for key in self.keys:
+                    line = literal(key_name(key, 60))
+                    line.append(f"  {safe_text(key.id, 40)}", style="dim")
+                    if key.id in self.hidden_ids:
+                        line.append("  (hidden by filter)", style="italic")
+                    yield Static(line, classes="key-line")
+            if self.needs_typed_count:
+                yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
+                yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
+            yield Static("", id="why", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
+            hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
+            yield Static(f"{hint} · n / escape: cancel", id="keys-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.opened_at = self.clock()
+        self.query_one("#cancel", Button).focus()
+
+    def _too_early(self) -> bool:
+        return self.clock() - self.opened_at < self.guard_seconds
+
+    def _say(self, why: str) -> None:
+        self.query_one("#why", Static).update(why)
+
+    def _try_confirm(self) -> None:
+        if not self.needs_typed_count:
+            self.dismiss(True)
+            return
+        typed = self.query_one("#count", Input).value.strip()
+        if typed == str(len(self.keys)):
+            self.dismiss(True)
+        elif not typed:
+            self._say(f"Type the number of keys ({len(self.keys)}) and press enter.")
+        else:
+            self._say(f"{typed} is not {len(self.keys)}: type the number of keys to revoke.")
+
+    def action_confirm(self) -> None:
+        if self._too_early():
+            return
+        if self.needs_typed_count:
+            self.query_one("#count", Input).focus()
+            self._say(f"{len(self.keys)} keys: type {len(self.keys)} and press enter to confirm.")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self._too_early():
+            self.dismiss(False)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#revoke")
+    def _revoke_pressed(self) -> None:
+        if not self._too_early():
+            self._try_confirm()
+
+    @on(Input.Submitted, "#count")
+    def _count_submitted(self) -> None:
+        if not self._too_early():
+            self._try_confirm()
+
+    def on_key(self, event: events.Key) -> None:
+        """Swallow early type-ahead; send digits typed anywhere to the count box."""
+        if self._too_early():
+            event.stop()
+            event.prevent_default()
+            return
+        if self.needs_typed_count and event.character and event.character.isdigit():
+            count_box = self.query_one("#count", Input)
+            if not count_box.has_focus:
+                count_box.focus()
+                count_box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()

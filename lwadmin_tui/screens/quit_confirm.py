@@ -1,0 +1,37 @@
+"""Asked before quitting while a revocation batch is running."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class QuitWhileRunningScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Quit", show=False),
+        Binding("n,escape", "answer(False)", "Stay", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(
+                "A revocation batch is still running. Quit now? Requests already sent may "
+                "still be applied by the server; reopen the app and reload to see the state.",
+                markup=False,
+            )
+            with Horizontal(id="buttons"):
+                yield Button("Stay", id="stay", variant="primary")
+                yield Button("Quit", id="quit", variant="error")
+            yield Static("y: quit · n / escape: stay", id="keys-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#stay", Button).focus()
+
+    def action_answer(self, quit_now: bool) -> None:
+        self.dismiss(quit_now)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "quit")

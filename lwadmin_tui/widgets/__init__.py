@@ -1,0 +1,1 @@
+"""Widgets of the keys screen, one per file."""

@@ -1,0 +1,22 @@
+"""The `/` filter box: enter applies and returns to the table, escape clears and returns."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+
+class FilterInput(Input):
+    BINDINGS = [Binding("escape", "clear_and_leave", "Clear filter", show=False)]
+
+    class Left(Message):
+        """The admin is done with the filter (enter or escape): focus goes back to the table."""
+
+    def action_clear_and_leave(self) -> None:
+        self.value = ""
+        self.post_message(self.Left())
+
+    async def action_submit(self) -> None:
+        await super().action_submit()
+        self.post_message(self.Left())

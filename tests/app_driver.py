@@ -1,0 +1,57 @@
+"""Building the app under test and waiting for it: workers and messages, never wall-clock time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from lwadmin_tui.app import LwAdminApp
+from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.widgets.keys_table import KeysTable
+from tests.conftest import FIXED_NOW, World
+
+
+def make_app(world: World, **options: Any) -> LwAdminApp:
+    options.setdefault("confirm_guard_seconds", 0.0)
+    return LwAdminApp(
+        world.url, world.api_key, clock=lambda: FIXED_NOW, cursor_blink=False, **options
+    )
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let every worker finish and every message it posted be handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def keys_screen(pilot: Pilot[Any]) -> KeysScreen:
+    screen = pilot.app.keys_screen  # type: ignore[attr-defined]
+    assert screen is not None
+    return screen
+
+
+def table(pilot: Pilot[Any]) -> KeysTable:
+    return keys_screen(pilot).table
+
+
+def row_ids(pilot: Pilot[Any]) -> list[str]:
+    return [str(row.value) for row in table(pilot).rows]
+
+
+def cell(pilot: Pilot[Any], key_id: str, column: str) -> str:
+    return table(pilot).get_cell(key_id, column).plain
+
+
+def status_line(pilot: Pilot[Any]) -> str:
+    return str(keys_screen(pilot).query_one("#status-line").render())
+
+
+def message_line(pilot: Pilot[Any]) -> str:
+    return str(keys_screen(pilot).query_one("#message").render())
+
+
+async def move_to(pilot: Pilot[Any], key_id: str) -> None:
+    table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
+    await pilot.pause()

@@ -1,0 +1,201 @@
+"""Pilot tests: the confirmation dialog and the batch, checked against the fake's state."""
+
+from __future__ import annotations
+
+import pytest
+
+from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+from tests.app_driver import (
+    cell,
+    keys_screen,
+    make_app,
+    message_line,
+    move_to,
+    row_ids,
+    settle,
+)
+from tests.conftest import World
+
+
+def deletes(world: World) -> int:
+    return sum(1 for r in world.fake.requests if r.method == "DELETE")
+
+
+def ordinary_ids(world: World, ids: list[str]) -> list[str]:
+    """Listed keys that no one else revokes and that are not the app's own credential."""
+    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
+    return [key_id for key_id in ids if key_id not in skip]
+
+
+async def mark(pilot, key_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+    for key_id in key_ids:
+        await move_to(pilot, key_id)
+        await pilot.press("space")
+
+
+@pytest.mark.parametrize("answer", ["enter", "escape", "n"])
+async def test_cancel_sends_nothing(admin_world: World, answer: str) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await mark(pilot, ordinary_ids(admin_world, row_ids(pilot))[:2])
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmRevokeScreen)
+        assert app.focused is not None and app.focused.id == "cancel"
+        await pilot.press(answer)
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmRevokeScreen)
+        assert deletes(admin_world) == 0
+        assert "nothing was sent" in message_line(pilot)
+
+
+async def test_y_revokes_exactly_the_marked_keys(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        before = admin_world.fake.revoked_ids()
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[3:6]
+        await mark(pilot, chosen)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        for key_id in chosen:
+            assert cell(pilot, key_id, "result") == "revoked"
+        assert keys_screen(pilot).state.marked == set()
+        assert "3 keys: 3 revoked" in message_line(pilot)
+    assert admin_world.fake.revoked_ids() - before == set(chosen)
+    assert deletes(admin_world) == 3
+
+
+async def test_d_without_marks_revokes_the_key_under_the_cursor(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        target = ordinary_ids(admin_world, row_ids(pilot))[0]
+        await move_to(pilot, target)
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert [k.id for k in dialog.keys] == [target]
+        await pilot.press("y")
+        await settle(pilot)
+    assert admin_world.fake.key(target).revoked_at is not None
+
+
+async def test_409_and_404_show_in_their_rows(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        doomed = sorted(admin_world.scenario.doomed_ids)
+        vanished = ordinary_ids(admin_world, row_ids(pilot))[0]
+        fine = ordinary_ids(admin_world, row_ids(pilot))[1]
+        del admin_world.fake.org.keys[vanished]  # gone from the organization: 404
+        await mark(pilot, [*doomed, vanished, fine])
+        await pilot.press("d", "y")
+        await settle(pilot)
+        for key_id in doomed:
+            assert cell(pilot, key_id, "result") == "409 already revoked"
+        assert cell(pilot, vanished, "result") == "404 not found"
+        assert cell(pilot, fine, "result") == "revoked"
+        assert "5 keys: 1 revoked, 3 already revoked, 1 not found" in message_line(pilot)
+
+
+async def test_403_not_allowed_shows_the_server_message(manager_world: World) -> None:
+    app = make_app(manager_world)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        state = keys_screen(pilot).state
+        service = next(k.id for k in state.keys.values() if k.name == "github-actions ci")
+        own = next(k.id for k in state.keys.values() if k.name == "dana laptop")
+        await mark(pilot, [service, own])
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert cell(pilot, service, "result") == (
+            "403 not allowed: Not authorized to modify this API Key"
+        )
+        assert cell(pilot, own, "result") == "revoked"
+        assert service in state.marked  # a failed key stays marked for another try
+    assert manager_world.fake.key(service).revoked_at is None
+    assert manager_world.fake.key(own).revoked_at is not None
+
+
+async def test_401_mid_batch_stops_and_the_rest_are_not_attempted(admin_world: World) -> None:
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:4]
+        await mark(pilot, chosen)
+        # Another admin revokes this app's own key after the list was read.
+        admin_world.fake.revoke_out_of_band(admin_world.scenario.credential_key_id)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        results = [cell(pilot, key_id, "result") for key_id in chosen]
+        assert results[0] == "401 credential rejected"
+        assert results[1:] == ["not attempted"] * 3
+        assert "rejected the API key" in message_line(pilot)
+    assert deletes(admin_world) == 1
+    assert not admin_world.fake.revoked_ids() & set(chosen)
+
+
+async def test_ten_or_more_keys_need_the_count_typed(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:12]
+        await mark(pilot, chosen)
+        await pilot.press("d", "y")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert "type 12" in str(dialog.query_one("#why").render())
+        await pilot.press("1", "1", "enter")
+        assert app.screen is dialog
+        assert "11 is not 12" in str(dialog.query_one("#why").render())
+        await pilot.press("backspace", "backspace", "1", "2", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmRevokeScreen)
+    assert set(chosen) <= admin_world.fake.revoked_ids()
+
+
+async def test_early_type_ahead_is_ignored(admin_world: World) -> None:
+    now = [0.0]
+    app = make_app(admin_world, confirm_guard_seconds=0.3)
+    app.monotonic = lambda: now[0]  # type: ignore[attr-defined]
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        target = ordinary_ids(admin_world, row_ids(pilot))[0]
+        await move_to(pilot, target)
+        await pilot.press("d", "y", "enter", "escape")
+        assert isinstance(app.screen, ConfirmRevokeScreen)
+        now[0] = 0.31
+        await pilot.press("y")
+        await settle(pilot)
+        assert cell(pilot, target, "result") == "revoked"
+
+
+async def test_hidden_marked_keys_are_listed_and_said_so(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        hidden, shown = ordinary_ids(admin_world, row_ids(pilot))[:2]
+        await mark(pilot, [hidden, shown])
+        await pilot.press("slash", *shown, "enter", "d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert {k.id for k in dialog.keys} == {hidden, shown}
+        lines = [str(line.render()) for line in dialog.query(".key-line")]
+        assert sum("(hidden by filter)" in line for line in lines) == 1
+        assert "1 key of these is hidden by the filter" in str(dialog.query_one("#note").render())
+
+
+async def test_results_stay_until_reload(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        target = ordinary_ids(admin_world, row_ids(pilot))[0]
+        await move_to(pilot, target)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert cell(pilot, target, "result") == "revoked"
+        assert target in row_ids(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert target not in row_ids(pilot)
