@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import httpx
 from rich.segment import Segments
 from rich.traceback import Traceback
 from textual.app import App
@@ -34,6 +35,8 @@ class LwAdminApp(App[None]):
         Binding("question_mark,f1", "help", "Help", tooltip="Show every key and what cells mean"),
         Binding("q", "quit_app", "Quit", tooltip="Quit (asks first while a batch runs)"),
         Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
+        # Textual's own ctrl+q would quit mid-batch without asking.
+        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -46,6 +49,7 @@ class LwAdminApp(App[None]):
         clock: Callable[[], datetime] = utc_now,
         confirm_guard_seconds: float = DEFAULT_GUARD_SECONDS,
         cursor_blink: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__()
         self.endpoint = endpoint
@@ -57,7 +61,9 @@ class LwAdminApp(App[None]):
         self.confirm_guard_seconds = confirm_guard_seconds
         self.cursor_blink = cursor_blink
         self.monotonic: Callable[[], float] = time.monotonic
-        self.client = LangWatchClient(endpoint, api_key, max_connections=max(self.concurrency, 1))
+        self.client = LangWatchClient(
+            endpoint, api_key, max_connections=self.concurrency, transport=transport
+        )
         self.host = self.client.host
 
     def on_mount(self) -> None:
@@ -78,11 +84,13 @@ class LwAdminApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         base = self.keys_screen or self.screen
+        ours = {b.action for b in [*KeysScreen.BINDINGS, *self.BINDINGS] if isinstance(b, Binding)}
         bindings = [
             (self.get_key_display(binding), binding)
             for source in (base._bindings, self._bindings)
             for key_bindings in source.key_to_bindings.values()
             for binding in key_bindings
+            if binding.action in ours
         ]
         self.push_screen(HelpScreen(bindings))
 

@@ -55,3 +55,7 @@ def message_line(pilot: Pilot[Any]) -> str:
 async def move_to(pilot: Pilot[Any], key_id: str) -> None:
     table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
     await pilot.pause()
+
+
+def top_bar(pilot: Pilot[Any]) -> str:
+    return str(keys_screen(pilot).query_one("#top-bar").render())

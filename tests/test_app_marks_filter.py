@@ -11,6 +11,7 @@ from tests.app_driver import (
     settle,
     status_line,
     table,
+    top_bar,
 )
 from tests.conftest import World
 
@@ -20,9 +21,9 @@ async def test_the_list_loads_with_counts(admin_world: World) -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         assert len(row_ids(pilot)) == admin_world.scenario.expected_list_count
-        assert f"{admin_world.scenario.expected_list_count} keys visible to this credential" in (
-            status_line(pilot)
-        )
+        count = admin_world.scenario.expected_list_count
+        assert f"{count} keys visible to this credential" in top_bar(pilot)
+        assert "127.0.0.1" in top_bar(pilot)
         assert "0 marked" in status_line(pilot)
 
 

@@ -237,7 +237,7 @@ def admin_scenario(
     people = [(w.user(name, role, off), keys) for name, role, off, keys in ADMIN_PEOPLE]
     maya, amara = people[0][0], people[4][0]
     credential = w.key(
-        _K("lwadmin-tui incident response", "Break-glass key for bulk revocation", 0.05, None, None,
+        _K("lwadmin-tui incident response", "Break-glass key for bulk revocation", 45, None, None,
            "ADMIN@org"),
         None, amara,
     )  # fmt: skip
@@ -270,7 +270,7 @@ def manager_scenario(
     maya, luis = w.user("Maya Chen", "ADMIN"), w.user("Luis Ortega", "MEMBER")
     dana = w.user("Dana Whitfield", "MEMBER")
     credential = w.key(
-        _K("dana cli", "Key-hygiene cleanup", 0.05, None, None,
+        _K("dana cli", "Key-hygiene cleanup", 20, None, None,
            "CUSTOM@org|organization:view,organization:manage", "restricted"),
         dana, dana,
     )  # fmt: skip

@@ -25,6 +25,7 @@ from lwadmin_tui.widgets.literal import literal
 
 TYPED_COUNT_THRESHOLD = 10
 DEFAULT_GUARD_SECONDS = 0.3
+NAME_WIDTH = 40
 
 
 def plural(count: int, noun: str = "key") -> str:
@@ -79,9 +80,10 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 verb = "is" if hidden == 1 else "are"
                 note += f" {plural(hidden)} of these {verb} hidden by the filter."
             yield Static(note, id="note", markup=False)
+            name_width = max((len(key_name(k, NAME_WIDTH)) for k in self.keys), default=0)
             with VerticalScroll(id="key-list"):
                 for key in self.keys:
-                    line = literal(key_name(key, 60))
+                    line = literal(key_name(key, NAME_WIDTH).ljust(name_width))
                     line.append(f"  {safe_text(key.id, 40)}", style="dim")
                     if key.id in self.hidden_ids:
                         line.append("  (hidden by filter)", style="italic")

@@ -22,6 +22,12 @@ COLUMN_HELP = (
     ("Scope", "role@scope of the first binding (ADMIN@org, MEMBER@project), +N for more"),
     ("Result", "what the server answered to this key's revocation"),
 )
+DIALOG_HELP = (
+    ("y", "revoke, for fewer than 10 keys"),
+    ("type the count, enter", "revoke, for 10 keys or more"),
+    ("n / escape", "cancel: nothing is sent (Cancel has the focus at start)"),
+    ("(first 0.3 s)", "keys typed before the dialog appeared are ignored"),
+)
 RESULT_HELP = (
     ("revoked", "the server revoked the key (200)"),
     ("409 already revoked", "someone revoked it before you: the key is gone either way"),
@@ -75,6 +81,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(binding_rows(self.bindings))
+            yield Static(Text("\nConfirmation dialog", style="bold underline"))
+            yield Static(pairs_table(DIALOG_HELP))
             yield Static(Text("\nColumns", style="bold underline"))
             yield Static(pairs_table(COLUMN_HELP))
             yield Static(Text("\nResults", style="bold underline"))

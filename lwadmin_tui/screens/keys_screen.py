@@ -93,6 +93,7 @@ class KeysScreen(Screen[None]):
         self.state.load(message.keys)
         self.loaded = True
         self.rebuild_table()
+        self.refresh_top_bar()
         self.say(f"Loaded {plural(len(self.state.keys))}.")
 
     def on_load_failed(self, message: LoadFailed) -> None:
@@ -243,15 +244,15 @@ class KeysScreen(Screen[None]):
         self.query_one("#message", Static).update(message)
 
     def refresh_top_bar(self) -> None:
+        """Where the app points and what the list covers; the most important part first."""
         app = self.lw_app
-        bar = Text.assemble(
-            ("lwadmin-tui", "bold"),
-            "  ",
-            (safe_text(app.host, 50), "bold"),
-            f"  key …{safe_text(app.key_last4, 4)}",
-        )
+        bar = Text()
         if app.label:
-            bar.append(f"  {app.label}", style="italic")
+            bar.append(f"{app.label} · ", style="italic")
+        bar.append(safe_text(app.host, 50), style="bold")
+        bar.append(f" · key …{safe_text(app.key_last4, 4)}")
+        if self.loaded:
+            bar.append(f" · {plural(len(self.state.keys))} visible to this credential")
         self.query_one("#top-bar", Static).update(bar)
 
     def refresh_status(self) -> None:
@@ -259,10 +260,10 @@ class KeysScreen(Screen[None]):
         marked = len(state.marked)
         hidden = state.hidden_marked_count()
         shown = len(self.table.rows)
-        parts = [f"{plural(len(state.keys))} visible to this credential"] if self.loaded else []
-        parts.append(f"{marked} marked")
+        parts = [f"{marked} marked"]
         if hidden:
             parts.append(f"{hidden} hidden by filter")
         if state.filter_text.strip():
             parts.append(f"showing {shown} of {len(state.keys)}")
+            parts.append(f"filter: {safe_text(state.filter_text.strip(), 30)}")
         self.query_one("#status-line", Static).update(Text(" · ".join(parts)))

@@ -36,7 +36,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("created", "Created", 10),
     ("last_used", "Last used", 9),
     ("expires", "Expires", 10),
-    ("scope", "Scope", 13),
+    ("scope", "Scope", 16),
     ("result", "Result", 0),
 )
 DROP_ORDER = ("created", "expires", "scope", "status")

@@ -63,7 +63,8 @@ def test_admin_scenario_variety() -> None:
     assert all(NANOID.fullmatch(r["id"]) for r in rows)
     assert sum(1 for r in rows if "_" in r["id"] or "-" in r["id"]) >= 10
     assert "[bold]release[/bold] bot" in {r["name"] for r in rows}
-    assert rows[0]["name"] == "lwadmin-tui incident response"  # newest
+    # The credential is not the newest key: the cursor does not start on it.
+    assert rows[0]["name"] != "lwadmin-tui incident response"
     assert sum(1 for r in rows if r["expiresAt"] and r["expiresAt"] < "2026-08-22") >= 4
     assert sum(1 for r in rows if r["lastUsedAt"] is None) >= 5
     assert sum(1 for r in rows if r["description"] is None) >= 5

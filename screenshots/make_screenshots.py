@@ -1,0 +1,39 @@
+"""Write the README's screenshots: SVGs of the main states, from the snapshot tests' scenes.
+
+Run from the repository root: `python screenshots/make_screenshots.py`
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.scenes import SCENES, scene_app  # noqa: E402
+
+SIZE = (100, 30)
+
+
+async def shoot(name: str, out_dir: Path) -> Path:
+    scene = SCENES[name]
+    app, run_before = scene_app(scene)
+    async with app.run_test(size=SIZE) as pilot:
+        await run_before(pilot)
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"lwadmin-tui — {scene.caption}")
+    path = out_dir / f"{name}.svg"
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
+async def main() -> None:
+    out_dir = Path(__file__).resolve().parent
+    for name in SCENES:
+        print(await shoot(name, out_dir))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,128 @@
+"""Fixed scenes of the app, shared by the snapshot tests and `screenshots/make_screenshots.py`.
+
+Same data, same clock, same theme, no cursor blink and a fixed host name, so a picture only
+changes when what the admin sees changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.pilot import Pilot
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.app import LwAdminApp
+from lwadmin_tui.fake import SCENARIOS, Scenario
+from lwadmin_tui.fake.in_process import InProcessTransport
+from tests.conftest import FIXED_NOW
+
+PICTURE_ENDPOINT = "https://langwatch.acme.example"
+
+Steps = Callable[[Pilot[Any], Scenario], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def key_id(scenario: Scenario, name: str) -> str:
+    return next(k.id for k in scenario.app.org.keys.values() if k.name == name)
+
+
+async def mark(pilot: Pilot[Any], scenario: Scenario, *names: str) -> None:
+    app: LwAdminApp = pilot.app  # type: ignore[assignment]
+    screen = app.keys_screen
+    assert screen is not None
+    for name in names:
+        screen.table.move_cursor(row=screen.table.get_row_index(key_id(scenario, name)))
+        await pilot.press("space")
+
+
+async def loaded(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+
+
+async def marked_and_filtered(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    await mark(pilot, scenario, "luis temp", "luis jupyter", "luis dev", "old jenkins")
+    await pilot.press("slash", *"luis", "enter")
+
+
+async def confirm_dialog(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await marked_and_filtered(pilot, scenario)
+    await pilot.press("d")
+
+
+async def confirm_typed_count(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *"jonas", "enter", "a", "slash", "escape")
+    await mark(pilot, scenario, *("luis temp", "luis jupyter", "luis dev", "old jenkins"))
+    await mark(pilot, scenario, "tomasz scripts", "tomasz export")
+    await pilot.press("d", "y")
+
+
+async def mixed_results(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    vanished = key_id(scenario, "luis dev")
+    await mark(pilot, scenario, "luis temp", "luis jupyter", "luis dev", "fleet replay tool")
+    await mark(pilot, scenario, "deploy-bot (prod)", "jonas perception dev", "old jenkins")
+    del scenario.app.org.keys[vanished]  # deleted on the server after the list: 404
+    await pilot.press("d", "y")
+    await settle(pilot)
+
+
+async def manager_results(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    await mark(pilot, scenario, "dana notebook", "dana old script", "github-actions ci")
+    await mark(pilot, scenario, "grafana exporter")
+    await pilot.press("d", "y")
+    await settle(pilot)
+
+
+async def help_screen(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    await pilot.press("question_mark")
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    scenario: str
+    steps: Steps
+    caption: str
+
+
+SCENES = {
+    scene.name: scene
+    for scene in (
+        Scene("list", "admin", loaded, "The keys an admin service key sees"),
+        Scene("marks", "admin", marked_and_filtered, "Marks survive the filter"),
+        Scene("confirm", "admin", confirm_dialog, "Confirmation lists every marked key"),
+        Scene("confirm-typed", "admin", confirm_typed_count, "10 or more keys: type the count"),
+        Scene("results", "admin", mixed_results, "Each key's result in its row"),
+        Scene("manager-403", "manager", manager_results, "403 for keys a manager may not touch"),
+        Scene("help", "admin", help_screen, "Help, generated from the bindings"),
+    )
+}
+
+
+def scene_app(scene: Scene) -> tuple[LwAdminApp, Callable[[Pilot[Any]], Awaitable[None]]]:
+    """A fresh app on a fresh fake organization, and the steps that bring it to the scene."""
+    scenario = SCENARIOS[scene.scenario](FIXED_NOW)
+    app = LwAdminApp(
+        PICTURE_ENDPOINT,
+        ApiKey(scenario.token),
+        clock=lambda: FIXED_NOW,
+        confirm_guard_seconds=0.0,
+        cursor_blink=False,
+        transport=InProcessTransport(scenario.app),
+    )
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await scene.steps(pilot, scenario)
+
+    return app, run_before
