@@ -40,10 +40,8 @@ RESULT_HELP = (
 )
 
 
-def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
+def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> list[tuple[str, str]]:
+    """One row per action: every key bound to it, and what it does."""
     keys_by_action: dict[str, list[str]] = {}
     described: dict[str, Binding] = {}
     for key_display, binding in bindings:
@@ -51,10 +49,10 @@ def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> Table:
             continue
         keys_by_action.setdefault(binding.action, []).append(key_display)
         described.setdefault(binding.action, binding)
-    for action, keys in keys_by_action.items():
-        binding = described[action]
-        table.add_row(Text(" / ".join(keys)), Text(binding.tooltip or binding.description))
-    return table
+    return [
+        (" / ".join(keys), described[action].tooltip or described[action].description)
+        for action, keys in keys_by_action.items()
+    ]
 
 
 def pairs_table(rows: Iterable[tuple[str, str]]) -> Table:
@@ -75,12 +73,12 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: list[tuple[str, Binding]]) -> None:
         super().__init__()
-        self.bindings = bindings
+        self.key_rows = binding_rows(bindings)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             yield Static(Text("Keys", style="bold underline"))
-            yield Static(binding_rows(self.bindings))
+            yield Static(pairs_table(self.key_rows))
             yield Static(Text("\nConfirmation dialog", style="bold underline"))
             yield Static(pairs_table(DIALOG_HELP))
             yield Static(Text("\nColumns", style="bold underline"))

@@ -1,0 +1,94 @@
+"""Help, quitting mid-batch, load errors, and the headless core's import boundary."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.app import LwAdminApp
+from lwadmin_tui.screens.help import HelpScreen
+from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
+from tests.conftest import FIXED_NOW, World
+
+
+async def test_help_lists_every_binding_of_the_contract(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = [keys for keys, _ in app.screen.key_rows]
+        for key in ("space", "a", "u", "/", "d", "r", "? / f1"):
+            assert key in keys
+        assert any("q" in k.split(" / ") and "^c" in k for k in keys)
+        assert "tab" not in keys  # Textual's own focus keys are not ours to list
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_quit_asks_while_a_batch_runs_and_the_ui_stays_live(admin_world: World) -> None:
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        skip = admin_world.scenario.doomed_ids | {admin_world.scenario.credential_key_id}
+        chosen = [k for k in row_ids(pilot) if k not in skip][:6]
+        for key_id in chosen:
+            table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
+            await pilot.press("space")
+        admin_world.server.latency_ms = 150
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert keys_screen(pilot).batch_running
+        before = table(pilot).cursor_row
+        await pilot.press("up")  # the table answers while requests are in flight
+        assert table(pilot).cursor_row == before - 1
+        await pilot.press("q")
+        assert isinstance(app.screen, QuitWhileRunningScreen)
+        await pilot.press("n")
+        assert app.is_running and not isinstance(app.screen, QuitWhileRunningScreen)
+        await settle(pilot)
+        assert not keys_screen(pilot).batch_running
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_a_rejected_key_at_start_says_so(admin_world: World) -> None:
+    app = LwAdminApp(
+        admin_world.url,
+        ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 48),
+        clock=lambda: FIXED_NOW,
+        cursor_blink=False,
+    )
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert "rejected the API key (401: Invalid credentials.)" in message_line(pilot)
+        assert row_ids(pilot) == []
+
+
+async def test_an_unreachable_server_says_so() -> None:
+    app = LwAdminApp("http://127.0.0.1:9", ApiKey("sk-lw-x_y"), cursor_blink=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert "Could not load the keys: could not connect to 127.0.0.1:9" in message_line(pilot)
+
+
+def test_the_headless_core_never_imports_textual() -> None:
+    modules = [
+        "lwadmin_tui.api",
+        "lwadmin_tui.revoke",
+        "lwadmin_tui.outcomes",
+        "lwadmin_tui.state",
+        "lwadmin_tui.display",
+        "lwadmin_tui.text",
+        "lwadmin_tui.config",
+        "lwadmin_tui.fake",
+    ]
+    code = f"import sys; [__import__(m) for m in {modules!r}]; print('textual' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,65 @@
+"""Endpoint and key from the environment; plain http only on loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from lwadmin_tui.cli import redact
+from lwadmin_tui.config import ConfigError, Settings, validate_endpoint
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://app.langwatch.ai",
+        "https://lw.corp.example/",
+        "http://127.0.0.1:5560",
+        "http://localhost:3000",
+        "http://[::1]:8080",
+    ],
+)
+def test_accepted_endpoints(endpoint: str) -> None:
+    assert validate_endpoint(endpoint) == endpoint.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "words"),
+    [
+        ("http://lw.corp.example", "Refusing plain http://"),
+        ("ftp://lw.corp.example", "must be an http(s) URL"),
+        ("app.langwatch.ai", "must be an http(s) URL"),
+        ("https://user:pw@lw.corp.example", "user name or password"),
+    ],
+)
+def test_refused_endpoints(endpoint: str, words: str) -> None:
+    with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        validate_endpoint(endpoint)
+
+
+def test_environment_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("LWADMIN_ENDPOINT", "LANGWATCH_ENDPOINT", "LWADMIN_API_KEY", "LANGWATCH_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings().endpoint == "https://app.langwatch.ai"
+    monkeypatch.setenv("LANGWATCH_ENDPOINT", "https://b.example")
+    monkeypatch.setenv("LANGWATCH_API_KEY", "sk-lw-from_langwatch")
+    assert Settings().endpoint == "https://b.example"
+    monkeypatch.setenv("LWADMIN_ENDPOINT", "https://a.example")
+    monkeypatch.setenv("LWADMIN_API_KEY", "sk-lw-from_lwadmin")
+    settings = Settings()
+    assert settings.endpoint == "https://a.example"
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == "sk-lw-from_lwadmin"
+    assert "from_lwadmin" not in repr(settings)
+
+
+def test_a_bad_value_never_echoes_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LWADMIN_CONCURRENCY", "sk-lw-secretvalue_abc")
+    with pytest.raises(Exception) as caught:
+        Settings()
+    assert "secretvalue" not in str(caught.value)
+
+
+def test_tokens_are_redacted_from_usage_errors() -> None:
+    assert redact("unrecognized arguments: sk-lw-abc_DEF123") == (
+        "unrecognized arguments: [redacted]"
+    )
