@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 from rich.segment import Segments
@@ -28,7 +29,8 @@ def utc_now() -> datetime:
 class LwAdminApp(App[None]):
     """Lists the organization's API keys; marks, confirms and revokes them."""
 
-    CSS_PATH = "app.tcss"
+    # Absolute, so a subclass defined elsewhere (tests, embedding) finds the stylesheet.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "lwadmin-tui"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [

@@ -1,0 +1,188 @@
+"""End to end in a real pseudo-terminal: `python -m lwadmin_tui` against the fake on loopback.
+
+What a person at an 80x24 terminal sees and types, checked against the fake server's state,
+plus the exits before the app starts and the promise that no output ever holds the API key.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from lwadmin_tui.fake.org import FakeKey
+from tests.conftest import World
+from tests.terminal import Terminal, child_env, plain, secret_fragments
+
+WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
+# The dialog ignores keys for 0.3 s after it opens (type-ahead guard); it is already open when
+# its text is on screen, so this much later a key is an answer.
+PAST_CONFIRM_GUARD = 0.5
+NAME_PREFIX = 16  # the name column is wider than this at 80 columns
+
+
+def app_env(world: World) -> dict[str, str]:
+    return {"LWADMIN_ENDPOINT": world.url, "LWADMIN_API_KEY": world.scenario.token}
+
+
+def assert_no_secret(output: str, token: str) -> None:
+    found = secret_fragments(output, token) + secret_fragments(plain(output.encode()), token)
+    assert not found, f"the API key appears in the output: {found[:3]}"
+
+
+def first_list(world: World) -> list[FakeKey]:
+    """What the app's first GET returns, newest first; call before the app lists anything."""
+    keys = [
+        key
+        for key in world.fake.org.keys.values()
+        if key.revoked_at is None and not key.is_langy_session
+    ]
+    keys.sort(key=lambda key: (key.created_at, key.id), reverse=True)
+    assert len(keys) == world.scenario.expected_list_count
+    return keys
+
+
+def assert_rows_in_order(term: Terminal, keys: list[FakeKey]) -> None:
+    """The table shows `keys` on consecutive screen lines, in this order."""
+    names = [key.name[:NAME_PREFIX] for key in keys]
+    term.wait_for(*names, timeout=WAIT)
+    lines = term.screen_lines()
+    start = next(i for i, line in enumerate(lines) if names[0] in line)
+    for offset, name in enumerate(names):
+        assert name in lines[start + offset], f"row {offset} is not {name!r}:\n{term.screen_text()}"
+
+
+def test_mark_confirm_and_revoke_three_keys(admin_world: World) -> None:
+    scenario = admin_world.scenario
+    listed = first_list(admin_world)
+    skip = scenario.doomed_ids | {scenario.credential_key_id}
+    rows = [row for row, key in enumerate(listed) if key.id not in skip][:3]
+    chosen = {listed[row].id for row in rows}
+    revoked_before = admin_world.fake.revoked_ids()
+
+    with Terminal([], app_env(admin_world)) as term:
+        term.wait_for("visible to this credential", timeout=WAIT)
+        assert_rows_in_order(term, listed[: rows[-1] + 1])
+        keys: list[str] = []
+        cursor = 0
+        for row in rows:
+            keys += ["down"] * (row - cursor) + ["space"]  # space marks, then moves down
+            cursor = row + 1
+        term.press(*keys)
+        term.wait_for("3 marked", timeout=WAIT)
+        term.press("d")
+        # The dialog lists exactly the chosen keys, by id; its last line is the keys hint.
+        term.wait_for("Revoke 3 API keys", *chosen, "y: revoke", timeout=WAIT)
+        time.sleep(PAST_CONFIRM_GUARD)  # the only fixed wait: see PAST_CONFIRM_GUARD
+        term.press("y")
+        term.wait_for("3 keys: 3 revoked", timeout=WAIT)
+        term.press("q")
+        assert term.wait_exit(WAIT) == 0
+        output = term.all_output
+
+    fake = admin_world.fake
+    assert fake.revoked_ids() == revoked_before | scenario.doomed_ids | chosen
+    deletes = [r for r in fake.requests if r.method == "DELETE"]
+    assert sorted(r.path for r in deletes) == sorted(f"/api/api-keys/{i}" for i in chosen)
+    assert all(r.status == 200 for r in deletes)
+    assert fake.key(scenario.credential_key_id).revoked_at is None
+    assert scenario.token[-4:] in output  # the top bar shows the key's last four characters
+    assert_no_secret(output, scenario.token)
+
+
+def test_no_api_key_exits_2_with_one_line(admin_world: World) -> None:
+    with Terminal([], {"LWADMIN_ENDPOINT": admin_world.url}) as term:
+        status = term.wait_exit(WAIT)
+        output = term.plain_output
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert status == 2
+    assert len(lines) == 1, output
+    assert "LWADMIN_API_KEY" in lines[0]
+    assert "Traceback" not in output
+
+
+# Shaped like an organization key, sk-lw-{16-character lookup id}_{48-character secret}.
+FAKE_TOKEN = "sk-lw-Q7rT2mX9vB4nK8pZ_" + "w3E5r7T9y1U3i5O7p9A1s3D5" + "f7G9h1J3k5L7z9X1c3V5b7N9"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--api-key", FAKE_TOKEN], [f"--api-key={FAKE_TOKEN}"], ["--demo", "--token", FAKE_TOKEN]],
+    ids=["separate", "equals", "token"],
+)
+def test_key_on_command_line_is_refused(args: list[str]) -> None:
+    with Terminal(args) as term:
+        status = term.wait_exit(WAIT)
+        output = term.all_output
+    assert status == 2
+    assert "never accepted on the command line" in output
+    assert_no_secret(output, FAKE_TOKEN)
+
+
+CRASHING_APP = textwrap.dedent(
+    """
+    import os
+    import sys
+
+    from textual.app import App
+
+    from lwadmin_tui.api.auth import ApiKey
+    from lwadmin_tui.app import LwAdminApp
+
+
+    class CrashingApp(LwAdminApp):
+        def on_mount(self) -> None:
+            secret = self._api_key.reveal()
+            raise RuntimeError("planted crash")
+
+    if "--textual-crash-screen" in sys.argv:  # Textual's own report, which shows locals
+        CrashingApp._fatal_error = App._fatal_error
+
+    app = CrashingApp(os.environ["LWADMIN_ENDPOINT"], ApiKey(os.environ["LWADMIN_API_KEY"]))
+    app.run()
+    sys.exit(app.return_code or 0)
+    """
+)
+
+
+def run_crashing_app(world: World, *args: str) -> tuple[int, str]:
+    command = (sys.executable, "-c", CRASHING_APP)
+    with Terminal(args, app_env(world), command=command) as term:
+        status = term.wait_exit(WAIT)
+        return status, term.all_output
+
+
+def test_crash_report_shows_no_secret(admin_world: World) -> None:
+    status, output = run_crashing_app(admin_world)
+    assert status != 0
+    assert "planted crash" in output
+    assert "Traceback" in plain(output.encode())
+    assert_no_secret(output, admin_world.scenario.token)
+
+
+def test_crash_check_would_see_a_leak(admin_world: World) -> None:
+    """Control: Textual's default crash report prints the local, and the check above sees it."""
+    status, output = run_crashing_app(admin_world, "--textual-crash-screen")
+    assert status != 0
+    assert "planted crash" in output
+    with pytest.raises(AssertionError, match="the API key appears"):
+        assert_no_secret(output, admin_world.scenario.token)
+
+
+def test_without_a_terminal_exits_2(admin_world: World) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lwadmin_tui"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=20,
+        env=child_env(app_env(admin_world)),
+        check=False,
+    )
+    stderr = result.stderr.decode("utf-8", errors="replace")
+    assert result.returncode == 2
+    assert "needs an interactive terminal" in stderr
+    assert "Traceback" not in stderr
+    assert_no_secret(stderr + result.stdout.decode(errors="replace"), admin_world.scenario.token)
