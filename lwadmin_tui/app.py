@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +16,10 @@ from textual.binding import Binding
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.commands import KeysCommands, Palette
 from lwadmin_tui.revoke import DEFAULT_CONCURRENCY
 from lwadmin_tui.screens.confirm_revoke import DEFAULT_GUARD_SECONDS
-from lwadmin_tui.screens.help import HelpScreen
+from lwadmin_tui.screens.help import HelpScreen, keymapped
 from lwadmin_tui.screens.keys_screen import KeysScreen
 from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
 
@@ -32,13 +34,23 @@ class LwAdminApp(App[None]):
     # Absolute, so a subclass defined elsewhere (tests, embedding) finds the stylesheet.
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "lwadmin-tui"
-    ENABLE_COMMAND_PALETTE = False
+    # ctrl+p: the keys screen's main actions (commands.py), not Textual's system commands.
+    COMMANDS = {KeysCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", tooltip="Show every key and what cells mean"),
-        Binding("q", "quit_app", "Quit", tooltip="Quit (asks first while a batch runs)"),
-        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True),
+        Binding(
+            "question_mark,f1",
+            "help",
+            "Help",
+            tooltip="Show every key and what cells mean",
+            id="help",
+        ),
+        Binding(
+            "q", "quit_app", "Quit", tooltip="Quit (asks first while a batch runs)", id="quit_app"
+        ),
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="quit_ctrl_c"),
         # Textual's own ctrl+q would quit mid-batch without asking.
-        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True),
+        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit_ctrl_q"),
     ]
 
     def __init__(
@@ -52,8 +64,24 @@ class LwAdminApp(App[None]):
         confirm_guard_seconds: float = DEFAULT_GUARD_SECONDS,
         cursor_blink: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
+        timeout: httpx.Timeout | None = None,
+        theme: str = "textual-dark",
+        profile: str = "",
+        insecure: bool = False,
+        key_source: str = "",
+        own_key_id: str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
+        # Settings from the command line / environment / config file (see config.py).
+        self.theme_name = theme
+        self.profile = profile
+        self.insecure = insecure
+        self.key_source = key_source
+        self.own_key_id = own_key_id
+        if keymap:
+            self.set_keymap(dict(keymap))
         self.endpoint = endpoint
         self._api_key = api_key
         self.key_last4 = api_key.last4
@@ -64,12 +92,17 @@ class LwAdminApp(App[None]):
         self.cursor_blink = cursor_blink
         self.monotonic: Callable[[], float] = time.monotonic
         self.client = LangWatchClient(
-            endpoint, api_key, max_connections=self.concurrency, transport=transport
+            endpoint,
+            api_key,
+            max_connections=self.concurrency,
+            transport=transport,
+            verify=verify,
+            **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.theme = self.theme_name
         self.push_screen(KeysScreen())
 
     async def on_unmount(self) -> None:
@@ -89,12 +122,20 @@ class LwAdminApp(App[None]):
         ours = {b.action for b in [*KeysScreen.BINDINGS, *self.BINDINGS] if isinstance(b, Binding)}
         bindings = [
             (self.get_key_display(binding), binding)
-            for source in (base._bindings, self._bindings)
+            for source in (
+                keymapped(base._bindings, self._keymap),
+                keymapped(self._bindings, self._keymap),
+            )
             for key_bindings in source.key_to_bindings.values()
             for binding in key_bindings
             if binding.action in ours
         ]
         self.push_screen(HelpScreen(bindings))
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette of commands.py, which ctrl+g closes as well as escape."""
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_quit_app(self) -> None:
         screen = self.keys_screen

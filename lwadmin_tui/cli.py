@@ -1,42 +1,58 @@
-"""Entry point: parse arguments, resolve endpoint and key, then run the app.
+"""Entry point: parse arguments, load settings, find the key, then run the app or a subcommand.
 
-Everything that can go wrong before the app starts ends here in one plain sentence on stderr and
-exit code 2: never a traceback, never the key.
+`lwadmin-tui` runs the TUI; `lwadmin-tui auth set|status|delete` manages the keyring entry;
+`lwadmin-tui doctor` checks the setup end to end. Everything that can go wrong before the app
+starts ends here in plain sentences on stderr and exit code 2: never a traceback, never the key.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import getpass
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import NoReturn
-
-from pydantic import ValidationError
+from pathlib import Path
+from typing import Any, NoReturn
 
 from lwadmin_tui import __version__
-from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.config import MAX_CONCURRENCY, ConfigError, Settings, validate_endpoint
+from lwadmin_tui.config import (
+    DEFAULT_PROFILE,
+    MAX_CONCURRENCY,
+    ConfigError,
+    LoadedSettings,
+    load_settings,
+)
+from lwadmin_tui.logging_setup import configure_logging
+from lwadmin_tui.logging_setup import redact as _redact
+from lwadmin_tui.secrets import PROJECT_KEY as PROJECT_KEY_PATTERN
+from lwadmin_tui.secrets import KeyringStore, NoCredential
+
+__all__ = ["EXIT_USAGE", "PROJECT_KEY_PATTERN", "build_parser", "main", "redact"]
 
 EXIT_USAGE = 2
-TOKEN_PATTERN = re.compile(r"(sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
-PROJECT_KEY_PATTERN = re.compile(r"sk-lw-[A-Za-z0-9]{48}")
+EXIT_INTERRUPTED = 130
 DEMO_SCENARIOS = ("admin", "manager")
 NO_TERMINAL = "lwadmin-tui needs an interactive terminal (try ssh -t)."
-NO_KEY = (
-    "No API key: set LWADMIN_API_KEY (or LANGWATCH_API_KEY) to an organization API key "
-    "(sk-lw-…_…), or try the demo with: lwadmin-tui --demo"
-)
-PROJECT_KEY = (
-    "That is a legacy project API key; these routes need an organization API key "
-    "(sk-lw-{id}_{secret}). Create one in LangWatch under Settings > API Keys."
+THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
+# Flags that are settings: argparse dest -> Settings field (same names).
+SETTING_FLAGS = (
+    "profile",
+    "endpoint",
+    "concurrency",
+    "api_key_file",
+    "keyring",
+    "ca_bundle",
+    "allow_insecure_http",
+    "debug_log",
+    "theme",
+    "mouse",
 )
 
 
 def redact(text: str) -> str:
     """Hide anything shaped like a LangWatch token, e.g. in argparse's own error messages."""
-    return TOKEN_PATTERN.sub("[redacted]", text)
+    return _redact(text)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,25 +61,46 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {redact(message)}\n")
 
 
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags every command shares; SUPPRESS so a subcommand never hides a global flag."""
+    path, hide = {"type": Path, "metavar": "PATH"}, {"default": argparse.SUPPRESS}
+    flags: list[tuple[str, dict[str, Any], str]] = [
+        ("--config", path, "TOML config file (default: LWADMIN_CONFIG, else "
+         "$XDG_CONFIG_HOME/lwadmin-tui/config.toml)"),
+        ("--profile", {"metavar": "NAME"}, "use [profiles.NAME] of the config file and keyring "
+         "entry NAME (LWADMIN_PROFILE)"),
+        ("--endpoint", {"metavar": "URL"}, "LangWatch base URL (LWADMIN_ENDPOINT, "
+         "LANGWATCH_ENDPOINT, config file; default https://app.langwatch.ai)"),
+        ("--concurrency", {"type": int, "metavar": "N"},
+         f"revocations in flight at once, 1-{MAX_CONCURRENCY} (default 8)"),
+        ("--api-key-file", path, "read the API key from this 0600 file (LWADMIN_API_KEY_FILE)"),
+        ("--no-keyring", {"dest": "keyring", "action": "store_false"},
+         "do not look in the system keyring"),
+        ("--ca-bundle", path, "trust these CAs (PEM) instead of the default ones; "
+         "SSL_CERT_FILE works too"),
+        ("--allow-insecure-http", {"action": "store_true"}, "allow plain http:// to a "
+         "non-loopback host (the key crosses the network unencrypted)"),
+        ("--debug-log", path, "append redacted debug logs, requests included, to this file "
+         "(created 0600)"),
+        ("--theme", {"metavar": "NAME"}, "colour theme: textual-dark (default), textual-light, "
+         "ansi-dark or ansi-light (the terminal's own 16 colours), ..."),
+        ("--mouse", {"action": argparse.BooleanOptionalAction}, "capture the mouse (off by "
+         "default, so selecting text works over SSH)"),
+    ]  # fmt: skip
+    for flag, options, text in flags:
+        parser.add_argument(flag, help=text, **options, **hide)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lwadmin-tui",
         description="Find, mark and bulk-revoke LangWatch organization API keys.",
-        epilog="The API key comes from LWADMIN_API_KEY or LANGWATCH_API_KEY, never from the "
-        "command line.",
+        epilog="The API key comes from LWADMIN_API_KEY, LANGWATCH_API_KEY, --api-key-file, the "
+        "system keyring (lwadmin-tui auth set) or a hidden prompt; never from the command line.",
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"lwadmin-tui {__version__}")
-    parser.add_argument(
-        "--endpoint",
-        help="LangWatch base URL (default: LWADMIN_ENDPOINT, LANGWATCH_ENDPOINT, "
-        "else https://app.langwatch.ai)",
-    )
-    parser.add_argument(
-        "--concurrency",
-        type=int,
-        metavar="N",
-        help=f"revocations in flight at once, 1-{MAX_CONCURRENCY} (default 8)",
-    )
+    add_setting_flags(parser)
     parser.add_argument(
         "--demo",
         nargs="?",
@@ -80,12 +117,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MS",
         help="add this many milliseconds to every demo server answer",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    auth = commands.add_parser(
+        "auth", help="store, show or delete the key in the system keyring", allow_abbrev=False
+    )
+    actions = auth.add_subparsers(dest="auth_action", metavar="ACTION", required=True)
+    for name, text in (
+        ("set", "ask for the key (hidden) and store it in the keyring for the profile"),
+        ("status", "say which source would give the key (last 4 characters only)"),
+        ("delete", "delete the profile's keyring entry"),
+    ):
+        add_setting_flags(actions.add_parser(name, help=text, allow_abbrev=False))
+    doctor = commands.add_parser(
+        "doctor", help="check settings, credential, keyring, TLS and the server", allow_abbrev=False
+    )
+    add_setting_flags(doctor)
     return parser
 
 
-def fail(message: str) -> NoReturn:
-    print(f"lwadmin-tui: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_USAGE)
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    print(f"lwadmin-tui: {redact(message)}", file=sys.stderr)
+    raise SystemExit(code)
 
 
 def refuse_key_arguments(argv: Sequence[str]) -> None:
@@ -93,53 +145,154 @@ def refuse_key_arguments(argv: Sequence[str]) -> None:
         if arg.split("=", 1)[0] in ("--api-key", "--key", "--token"):
             fail(
                 "the API key is never accepted on the command line (other users can read it "
-                "in the process list); set LWADMIN_API_KEY instead."
+                "in the process list); set LWADMIN_API_KEY, use --api-key-file, or run "
+                "lwadmin-tui auth set."
             )
 
 
-def load_settings(endpoint_flag: str | None, concurrency_flag: int | None) -> Settings:
+def settings_from(args: argparse.Namespace) -> LoadedSettings:
+    flags: dict[str, Any] = {name: getattr(args, name, None) for name in SETTING_FLAGS}
     try:
-        settings = Settings()
-    except ValidationError as error:
-        fields = ", ".join(str(e["loc"][0]) for e in error.errors())
-        fail(f"invalid setting in the environment ({fields}): check LWADMIN_* variables.")
-    if endpoint_flag is not None:
-        settings.endpoint = endpoint_flag
-    if concurrency_flag is not None:
-        if not 1 <= concurrency_flag <= MAX_CONCURRENCY:
-            fail(f"--concurrency must be between 1 and {MAX_CONCURRENCY}.")
-        settings.concurrency = concurrency_flag
-    return settings
+        return load_settings(flags, config_path=getattr(args, "config", None))
+    except ConfigError as error:
+        fail(str(error))
+
+
+def ask_hidden(prompt: str) -> str:
+    """The terminal prompt: no echo, read from the terminal itself."""
+    return getpass.getpass(prompt, stream=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     refuse_key_arguments(argv)
     args = build_parser().parse_args(argv)
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    command = getattr(args, "command", None)
+    if command is None and not (sys.stdin.isatty() and sys.stdout.isatty()):
         fail(NO_TERMINAL)
-    settings = load_settings(args.endpoint, args.concurrency)
+    loaded = settings_from(args)
+    try:
+        configure_logging(loaded.settings.debug_log)
+    except (ConfigError, OSError) as error:
+        fail(str(error))
+    store = KeyringStore(timeout=loaded.settings.keyring_timeout)
+    try:
+        if command == "auth":
+            from lwadmin_tui.subcommands.auth import run_auth
 
+            raise SystemExit(run_auth(args.auth_action, loaded, store))
+        if command == "doctor":
+            from lwadmin_tui.subcommands.doctor import run_doctor
+
+            raise SystemExit(run_doctor(loaded, store))
+        run_tui(args, loaded, store)
+    except ConfigError as error:
+        fail(str(error))
+    except NoCredential as missing:
+        fail(str(missing))
+    except KeyboardInterrupt:
+        fail("cancelled.", EXIT_INTERRUPTED)
+
+
+def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStore) -> NoReturn:
+    import httpx
+
+    from lwadmin_tui.config import is_insecure, validate_endpoint
+    from lwadmin_tui.logging_setup import LoggingTransport
+    from lwadmin_tui.secrets import resolve_credential
+    from lwadmin_tui.tls import tls_settings
+
+    settings = loaded.settings
+    theme = check_theme(settings.theme)
     with ExitStack() as stack:
+        options: dict[str, Any] = {}
         if args.demo:
             from lwadmin_tui.demo import start_demo
 
             demo = stack.enter_context(start_demo(args.demo, latency_ms=args.demo_latency))
-            endpoint, api_key, label = demo.endpoint, demo.api_key, f"demo: {args.demo}"
+            endpoint, api_key = demo.endpoint, demo.api_key
+            options.update(label=f"demo: {args.demo}", key_source="the demo")
         else:
-            try:
-                endpoint = validate_endpoint(settings.endpoint)
-            except ConfigError as error:
-                fail(str(error))
-            if settings.api_key is None or not settings.api_key.get_secret_value().strip():
-                fail(NO_KEY)
-            secret = settings.api_key.get_secret_value().strip()
-            if PROJECT_KEY_PATTERN.fullmatch(secret):
-                fail(PROJECT_KEY)
-            api_key, label = ApiKey(secret), ""
+            endpoint = validate_endpoint(
+                settings.endpoint, allow_insecure_http=settings.allow_insecure_http
+            )
+            tls = tls_settings(settings.ca_bundle)
+            credential = resolve_credential(
+                profile=settings.profile,
+                key_file=settings.api_key_file,
+                use_keyring=settings.keyring,
+                keyring_entry=settings.keyring_username,
+                store=store,
+                prompt=ask_hidden,
+                on_notice=lambda sentence: print(f"lwadmin-tui: {sentence}", file=sys.stderr),
+            )
+            api_key = credential.key
+            options.update(
+                # The header names the profile unless it is the implicit one (80 columns are few).
+                profile="" if settings.profile == DEFAULT_PROFILE else settings.profile,
+                key_source=credential.source,
+                insecure=is_insecure(endpoint),
+                verify=tls.context,
+                own_key_id=settings.own_key_id,
+            )
+            if settings.debug_log is not None:
+                options["transport"] = LoggingTransport(
+                    httpx.AsyncHTTPTransport(
+                        verify=tls.context,
+                        limits=httpx.Limits(
+                            max_connections=settings.concurrency,
+                            max_keepalive_connections=min(settings.concurrency, 20),
+                        ),
+                    )
+                )
 
         from lwadmin_tui.app import LwAdminApp
 
-        app = LwAdminApp(endpoint, api_key, concurrency=settings.concurrency, label=label)
-        app.run()
+        check_keymap(settings.keymap)
+
+        app = LwAdminApp(
+            endpoint,
+            api_key,
+            concurrency=settings.concurrency,
+            theme=theme,
+            keymap=settings.keymap,
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.connect_timeout,
+                pool=settings.read_timeout,
+            ),
+            **options,
+        )
+        app.run(mouse=settings.mouse)
     raise SystemExit(app.return_code or 0)
+
+
+def check_theme(name: str) -> str:
+    """A known Textual theme name (aliases resolved), else a plain error listing the choices."""
+    from textual.theme import BUILTIN_THEMES
+
+    name = THEME_ALIASES.get(name, name)
+    if name not in BUILTIN_THEMES:
+        choices = ", ".join(sorted(BUILTIN_THEMES))
+        raise ConfigError(f"Unknown theme {name!r}; choose one of: {choices}.")
+    return name
+
+
+def check_keymap(keymap: dict[str, str]) -> None:
+    """Every `[keymap]` name must be the id of a real binding: a typo would silently do nothing."""
+    from textual.binding import Binding
+
+    from lwadmin_tui.app import LwAdminApp
+    from lwadmin_tui.screens.keys_screen import KeysScreen
+
+    known = {
+        binding.id
+        for binding in [*LwAdminApp.BINDINGS, *KeysScreen.BINDINGS]
+        if isinstance(binding, Binding) and binding.id
+    }
+    unknown = sorted(set(keymap) - known)
+    if unknown:
+        raise ConfigError(
+            f"Unknown binding in keymap: {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+        )

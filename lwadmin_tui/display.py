@@ -61,3 +61,23 @@ def scope_summary(bindings: Iterable[RoleBinding]) -> str:
 
 def key_name(key: ApiKeyInfo, max_length: int = NAME_MAX_LENGTH) -> str:
     return safe_text(key.name, max_length) or "(unnamed)"
+
+
+def full_moment(moment: datetime | None, now: datetime, never: str = "never") -> str:
+    """`2026-08-20 14:03 UTC (2d ago)`: the details view's absolute-and-relative time."""
+    if moment is None:
+        return never
+    return f"{moment.strftime('%Y-%m-%d %H:%M')} UTC ({relative(moment, now)})"
+
+
+def binding_line(binding: RoleBinding, scope_name: str | None, team_name: str | None = None) -> str:
+    """`MEMBER on project "vision-evals" (team perception)`, or the id when no name is known."""
+    role = safe_text(binding.role, 20)
+    kind = str(binding.scope_type)
+    if kind == "ORGANIZATION":
+        return f"{role} on the whole organization"
+    where = SCOPE_ABBREVIATIONS.get(kind, safe_text(kind.lower(), 20))
+    if scope_name is None:
+        return f"{role} on {where} id {safe_text(binding.scope_id, 40)} (name unavailable)"
+    line = f'{role} on {where} "{safe_text(scope_name, 60)}"'
+    return f"{line} (team {safe_text(team_name, 40)})" if team_name else line

@@ -34,3 +34,37 @@ class KeyRevoked(Message):
 @dataclass
 class BatchFinished(Message):
     outcomes: list[RevokeOutcome]
+
+
+@dataclass
+class KeyProgress(Message):
+    """A key's request is on its way: `sending…`, `retrying 2/3 after 429`, `verifying…`."""
+
+    key_id: str
+    text: str
+
+
+@dataclass
+class BatchEnded(Message):
+    """The engine finished a batch; `stop_reason` is `cancelled`, `unauthorized` or None."""
+
+    outcomes: list[RevokeOutcome]
+    stop_reason: str | None
+    batch_id: str
+    own_key_revoked: bool = False
+
+
+@dataclass
+class UnresolvedVerified(Message):
+    """The unknown outcomes of an interrupted batch were read back from the server."""
+
+    outcomes: list[RevokeOutcome]
+    when: str
+
+
+@dataclass
+class OwnKeyGuessed(Message):
+    """Which listed key moved its `lastUsedAt` between two lists (None: could not tell)."""
+
+    key_id: str | None
+    reason: str

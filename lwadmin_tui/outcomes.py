@@ -14,6 +14,7 @@ MESSAGE_MAX_LENGTH = 60
 
 class OutcomeKind(StrEnum):
     REVOKED = "revoked"
+    REVOKED_VERIFIED = "revoked (verified)"
     ALREADY_REVOKED = "already revoked"
     FORBIDDEN = "not allowed"
     NOT_FOUND = "not found"
@@ -24,12 +25,17 @@ class OutcomeKind(StrEnum):
     BAD_RESPONSE = "unreadable answer"
     NETWORK_ERROR = "network error"
     UNKNOWN = "unknown"
+    NOT_REVOKED = "not revoked (verified)"
     NOT_ATTEMPTED = "not attempted"
     CANCELLED = "cancelled"
 
 
 # The key is gone afterwards either way: the admin's goal for this key is met.
-DONE_KINDS = frozenset({OutcomeKind.REVOKED, OutcomeKind.ALREADY_REVOKED})
+DONE_KINDS = frozenset(
+    {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
+)
+# Final either way: the key does not exist, so another try cannot change anything.
+FINAL_KINDS = DONE_KINDS | {OutcomeKind.NOT_FOUND}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +47,17 @@ class RevokeOutcome:
     status: int | None = None
     code: str | None = None
     message: str | None = None
+    attempts: int = 0
+    """DELETE requests sent for this key (0: none was sent)."""
 
     @property
     def done(self) -> bool:
         return self.kind in DONE_KINDS
+
+    @property
+    def retryable(self) -> bool:
+        """Failed, unknown, cancelled or not attempted: what "retry failed" sends again."""
+        return self.kind not in FINAL_KINDS
 
     @property
     def label(self) -> str:
@@ -52,8 +65,8 @@ class RevokeOutcome:
         message = safe_text(self.message or "", MESSAGE_MAX_LENGTH)
         prefix = f"{self.status} " if self.status else ""
         match self.kind:
-            case OutcomeKind.REVOKED:
-                return "revoked"
+            case OutcomeKind.REVOKED | OutcomeKind.REVOKED_VERIFIED:
+                return self.kind.value
             case OutcomeKind.FORBIDDEN:
                 return f"{prefix}not allowed: {message}" if message else f"{prefix}not allowed"
             case OutcomeKind.UNKNOWN:

@@ -1,18 +1,25 @@
-"""The keys screen's state in plain Python: the list, the marks, the filter and the results.
+"""The keys screen's state in plain Python: the list, marks, filters, sort, range and results.
 
-Widgets render this; they never hold state of their own. Marks survive filter changes and
-reloads (for keys still listed), so an admin can build a selection across several filters.
+Widgets render this; they never hold state of their own. Marks survive filter and sort changes
+and reloads (for keys still listed), so an admin can build a selection across several filters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.filters import FilterContext, KeyFilter, QuickFilters, TextFilter
 from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.sorting import SortSpec, sort_keys
 
 SENDING = "sending…"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -21,24 +28,55 @@ class KeysState:
     """Every listed key by id, in the server's order (newest first)."""
     marked: set[str] = field(default_factory=set)
     filter_text: str = ""
+    quick: QuickFilters = field(default_factory=QuickFilters)
+    sort: SortSpec = field(default_factory=SortSpec)
+    range_anchor: str | None = None
+    """The key where `v` started a range; the range ends at the cursor."""
     results: dict[str, RevokeOutcome | str] = field(default_factory=dict)
     """The last batch's outcome per key id, or `SENDING` while its request is in flight."""
+    scope_names: dict[str, str] = field(default_factory=dict)
+    """Project and team names by id, for the scope filter and the details."""
+    details: dict[str, ApiKeyDetail] = field(default_factory=dict)
+    """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
+    clock: Callable[[], datetime] = _utc_now
 
     def load(self, keys: Iterable[ApiKeyInfo]) -> None:
         """Replace the list; marks of keys no longer listed and old results are dropped."""
         self.keys = {key.id: key for key in keys}
         self.marked &= self.keys.keys()
         self.results.clear()
+        if self.range_anchor not in self.keys:
+            self.range_anchor = None
 
-    def matches(self, key: ApiKeyInfo) -> bool:
-        needle = self.filter_text.strip().casefold()
-        if not needle:
-            return True
-        haystack = (key.name, key.description or "", key.id)
-        return any(needle in text.casefold() for text in haystack)
+    # --- filtering and order -------------------------------------------------------------
+
+    def rules(self) -> list[KeyFilter]:
+        text: list[KeyFilter] = [TextFilter(self.filter_text)] if self.filter_text.strip() else []
+        return text + self.quick.rules()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_text.strip()) or self.quick.active
+
+    def context(self) -> FilterContext:
+        return FilterContext(self.clock(), self.scope_names)
+
+    def matches(self, key: ApiKeyInfo, ctx: FilterContext | None = None) -> bool:
+        ctx = ctx or self.context()
+        return all(rule.matches(key, ctx) for rule in self.rules())
 
     def visible(self) -> list[ApiKeyInfo]:
-        return [key for key in self.keys.values() if self.matches(key)]
+        """The keys the filters let through, in the chosen order."""
+        ctx = self.context()
+        rules = self.rules()
+        shown = [k for k in self.keys.values() if all(r.matches(k, ctx) for r in rules)]
+        return sort_keys(shown, self.sort, now=ctx.now, marked=self.marked, results=self.results)
+
+    def clear_filters(self) -> None:
+        self.filter_text = ""
+        self.quick = QuickFilters()
+
+    # --- marks ---------------------------------------------------------------------------
 
     def toggle(self, key_id: str) -> None:
         if key_id in self.marked:
@@ -46,8 +84,31 @@ class KeysState:
         elif key_id in self.keys:
             self.marked.add(key_id)
 
+    def mark(self, key_ids: Iterable[str]) -> None:
+        self.marked.update(k for k in key_ids if k in self.keys)
+
     def mark_all_visible(self) -> None:
         self.marked.update(key.id for key in self.visible())
+
+    def invert_shown(self, shown_ids: Iterable[str]) -> None:
+        """Flip the marks of the shown keys; marks the filters hide stay as they are."""
+        for key_id in shown_ids:
+            self.toggle(key_id)
+
+    def mark_range(self, shown_ids: Sequence[str], cursor: str) -> list[str]:
+        """Mark every shown key from the range anchor to `cursor`, both included; end the range.
+
+        Returns the ids it marked. An anchor hidden since `v` was pressed marks only `cursor`.
+        """
+        anchor, self.range_anchor = self.range_anchor, None
+        ids = list(shown_ids)
+        if cursor not in ids:
+            return []
+        end = ids.index(cursor)
+        start = ids.index(anchor) if anchor in ids else end
+        chosen = ids[min(start, end) : max(start, end) + 1]
+        self.mark(chosen)
+        return chosen
 
     def clear_marks(self) -> None:
         self.marked.clear()
@@ -57,4 +118,5 @@ class KeysState:
         return [key for key in self.keys.values() if key.id in self.marked]
 
     def hidden_marked_count(self) -> int:
-        return sum(1 for key in self.marked_keys() if not self.matches(key))
+        ctx = self.context()
+        return sum(1 for key in self.marked_keys() if not self.matches(key, ctx))

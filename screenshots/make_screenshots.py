@@ -6,7 +6,9 @@ Run from the repository root: `python screenshots/make_screenshots.py`
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +32,9 @@ async def shoot(name: str, out_dir: Path) -> Path:
 
 
 async def main() -> None:
+    # The scenes revoke keys of a fake organization: keep their audit records out of yours.
+    os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="lwadmin-screenshots-")
+    os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_STATE_HOME"]
     out_dir = Path(__file__).resolve().parent
     for name in SCENES:
         print(await shoot(name, out_dir))

@@ -59,3 +59,7 @@ async def move_to(pilot: Pilot[Any], key_id: str) -> None:
 
 def top_bar(pilot: Pilot[Any]) -> str:
     return str(keys_screen(pilot).query_one("#top-bar").render())
+
+
+def filter_bar(pilot: Pilot[Any]) -> str:
+    return str(keys_screen(pilot).query_one("#filter-bar").render())

@@ -5,14 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import stamina
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.fake import FakeLangWatch, FakeServer, Scenario, admin_scenario, manager_scenario
 
 # Every test world and the app under test share this clock: snapshots never drift.
 FIXED_NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The audit log goes to a temporary dir, never ~/.local/state; retries never really wait."""
+    state = tmp_path / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.delenv("LWADMIN_OWN_KEY_ID", raising=False)
+    with stamina.set_testing(True, attempts=3, cap=True):
+        yield state
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Never the developer's ~/.config, keyring or LWADMIN_* settings (children inherit this)."""
+    import keyring
+    from keyring.backends import fail
+
+    config = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in ("LWADMIN_CONFIG", "LWADMIN_PROFILE", "LWADMIN_API_KEY_FILE", "LWADMIN_DEBUG_LOG"):
+        monkeypatch.delenv(name, raising=False)
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield config
+    keyring.set_keyring(before)
 
 
 @dataclass

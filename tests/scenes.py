@@ -88,6 +88,30 @@ async def help_screen(pilot: Pilot[Any], scenario: Scenario) -> None:
     await pilot.press("question_mark")
 
 
+async def stale_filtered(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """Keys unused for 90 days, sorted by last use, one shown and one hidden key marked."""
+    await settle(pilot)
+    await mark(pilot, scenario, "maya test key")
+    await pilot.press("f", "9", "0", "enter", "s", "s", "s")
+    await mark(pilot, scenario, "old jenkins")
+
+
+async def quick_filter_form(pilot: Pilot[Any], scenario: Scenario) -> None:
+    await settle(pilot)
+    await pilot.press("e", "f", "9", "0")
+
+
+async def key_details(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """A service key with two project bindings, its server detail fetched on request."""
+    await settle(pilot)
+    app: LwAdminApp = pilot.app  # type: ignore[assignment]
+    screen = app.keys_screen
+    assert screen is not None
+    screen.table.move_cursor(row=screen.table.get_row_index(key_id(scenario, "github-actions ci")))
+    await pilot.press("enter", "g")
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scene:
     name: str
@@ -106,6 +130,9 @@ SCENES = {
         Scene("results", "admin", mixed_results, "Each key's result in its row"),
         Scene("manager-403", "manager", manager_results, "403 for keys a manager may not touch"),
         Scene("help", "admin", help_screen, "Help, generated from the bindings"),
+        Scene("filters", "admin", stale_filtered, "Stale keys: unused for 90 days, by last use"),
+        Scene("quick-filters", "admin", quick_filter_form, "Quick filters combine"),
+        Scene("details", "admin", key_details, "Details: scopes by name, server detail on request"),
     )
 }
 

@@ -93,14 +93,18 @@ def test_mark_confirm_and_revoke_three_keys(admin_world: World) -> None:
     assert_no_secret(output, scenario.token)
 
 
-def test_no_api_key_exits_2_with_one_line(admin_world: World) -> None:
+def test_no_api_key_asks_then_exits_2_saying_what_was_tried(admin_world: World) -> None:
+    """No variable, file or keyring entry: a hidden prompt; nothing typed gives exit 2."""
     with Terminal([], {"LWADMIN_ENDPOINT": admin_world.url}) as term:
+        term.wait_for("API key for profile 'default'", timeout=WAIT)
+        term.press("enter")
         status = term.wait_exit(WAIT)
         output = term.plain_output
-    lines = [line for line in output.splitlines() if line.strip()]
     assert status == 2
-    assert len(lines) == 1, output
-    assert "LWADMIN_API_KEY" in lines[0]
+    assert "No API key for profile 'default'" in output
+    for tried in ("LWADMIN_API_KEY: not set", "system keyring: No system keyring", "prompt:"):
+        assert tried in output
+    assert "dbus-run-session" in output
     assert "Traceback" not in output
 
 

@@ -26,3 +26,15 @@ def test_main_states(snap_compare: Any, name: str, size: tuple[int, int]) -> Non
 def test_more_states(snap_compare: Any, name: str) -> None:
     app, run_before = scene_app(SCENES[name])
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["filters", "quick-filters", "details"])
+def test_finding_states(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    app, run_before = scene_app(SCENES[name])
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_help_at_80x24(snap_compare: Any) -> None:
+    app, run_before = scene_app(SCENES["help"])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

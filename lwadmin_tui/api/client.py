@@ -6,6 +6,7 @@ Redirects are never followed: a 3xx is an error naming the Location host.
 
 from __future__ import annotations
 
+import ssl
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -28,8 +29,19 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
-from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo, ApiKeyList, RevokeResult
+from lwadmin_tui.api.models import (
+    ApiKeyDetail,
+    ApiKeyInfo,
+    ApiKeyList,
+    Project,
+    ProjectPage,
+    RevokeResult,
+    Team,
+    TeamPage,
+)
 
+PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
+MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 # Keep-alive beyond ~20 connections makes httpcore's pool bookkeeping dominate client CPU.
 MAX_KEEPALIVE = 20
@@ -55,7 +67,7 @@ class LangWatchClient:
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_connections: int = 16,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
@@ -86,6 +98,28 @@ class LangWatchClient:
         """
         response = await self._request("GET", f"/api/api-keys/{quote(key_id, safe='')}")
         return _parse(response, ApiKeyDetail)
+
+    async def list_projects(self) -> tuple[Project, ...]:
+        """Every project this credential may view, all pages (for naming binding scopes)."""
+        rows: list[Project] = []
+        for number in range(1, MAX_PAGES + 1):
+            response = await self._request("GET", f"/api/projects?page={number}&limit={PAGE_LIMIT}")
+            page = _parse(response, ProjectPage)
+            rows += page.data
+            if not page.data or len(rows) >= page.pagination.total:
+                break
+        return tuple(rows)
+
+    async def list_teams(self) -> tuple[Team, ...]:
+        """Every team of the organization, all pages (needs `team:view`)."""
+        rows: list[Team] = []
+        for number in range(1, MAX_PAGES + 1):
+            response = await self._request("GET", f"/api/teams?page={number}&limit={PAGE_LIMIT}")
+            page = _parse(response, TeamPage)
+            rows += page.data
+            if not page.data or len(rows) >= page.pagination.total:
+                break
+        return tuple(rows)
 
     async def revoke_key(self, key_id: str) -> None:
         """Revoke one key; raises a typed error for anything but 2xx."""

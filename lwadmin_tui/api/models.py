@@ -56,3 +56,34 @@ class ApiKeyDetail(ApiKeyInfo):
 
 class RevokeResult(_ServerModel):
     success: bool
+
+
+class Project(_ServerModel):
+    """One row of `GET /api/projects`: only the projects this credential may view."""
+
+    id: str
+    name: str
+    team_id: str | None = Field(default=None, alias="teamId")
+
+
+class Team(_ServerModel):
+    """One row of `GET /api/teams` (needs `team:view`)."""
+
+    id: str
+    name: str
+
+
+class Pagination(_ServerModel):
+    page: int = 1
+    limit: int = 50
+    total: int = 0
+
+
+class ProjectPage(_ServerModel):
+    data: tuple[Project, ...]
+    pagination: Pagination = Field(default_factory=Pagination)
+
+
+class TeamPage(_ServerModel):
+    data: tuple[Team, ...]
+    pagination: Pagination = Field(default_factory=Pagination)

@@ -43,6 +43,37 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each answer")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--legacy", action="store_true", help="behave like a pre-3.13 server")
+    faults = parser.add_argument_group("faults (see lwadmin_tui/fake/faults.py)")
+    faults.add_argument("--jitter-ms", type=float, default=0.0, help="plus 0..N ms per answer")
+    faults.add_argument("--list-latency-ms", type=float, default=0.0, help="a slow key list")
+    faults.add_argument(
+        "--rate-limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the first N DELETEs of each key answer 429",
+    )
+    faults.add_argument("--retry-after", default="1", help="the 429's Retry-After header")
+    faults.add_argument(
+        "--fail-once",
+        type=int,
+        metavar="STATUS",
+        help="the first DELETE of each key answers this 5xx",
+    )
+    faults.add_argument(
+        "--fail-applied", action="store_true", help="...after applying the revocation"
+    )
+    faults.add_argument("--html-errors", action="store_true", help="5xx bodies as HTML pages")
+    faults.add_argument(
+        "--drop-after-apply",
+        action="store_true",
+        help="apply the first DELETE of each key, then drop the connection",
+    )
+    faults.add_argument(
+        "--truncate-after-apply",
+        action="store_true",
+        help="apply the first DELETE of each key, answer with cut-short JSON",
+    )
     parser.add_argument(
         "--token-file",
         type=Path,
@@ -62,7 +93,19 @@ def main(argv: list[str] | None = None) -> int:
         os.close(fd)
         token_file = Path(name)
     write_token(token_file, scenario.token)
-    server = FakeServer(scenario.app, port=args.port, faults=FaultSwitches(args.latency_ms))
+    switches = FaultSwitches(
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        list_latency_ms=args.list_latency_ms,
+        rate_limit_times=args.rate_limit,
+        retry_after=args.retry_after,
+        fail_once_status=args.fail_once,
+        fail_applied=args.fail_applied,
+        html_errors=args.html_errors,
+        drop_after_apply=args.drop_after_apply,
+        truncate_after_apply=args.truncate_after_apply,
+    )
+    server = FakeServer(scenario.app, port=args.port, faults=switches)
     server.start()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     print(f"fake LangWatch ({scenario.name}) at {server.url}", flush=True)

@@ -7,27 +7,46 @@ behaves as it does against the real server and timings are not skewed by Nagle's
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
+from urllib.parse import quote
 
+from lwadmin_tui.fake.faults import (
+    FaultSwitches,
+    error_page,
+    rate_limited,
+    truncated,
+)
+from lwadmin_tui.fake.responses import RequestRecord
 from lwadmin_tui.fake.rules import FakeLangWatch, FakeResponse
+
+__all__ = ["FakeServer", "FaultSwitches"]
 
 
 @dataclass
-class FaultSwitches:
-    """Transport-level faults, read on every request so tests can flip them at runtime.
+class _WireLog:
+    """Every request as the client saw it, faults included (the rules' log misses those)."""
 
-    New faults (forced statuses, dropped connections, ...) get a field here and a branch in
-    `_Handler._answer`; the contract rules in `FakeLangWatch` stay untouched.
-    """
+    records: list[RequestRecord] = field(default_factory=list)
+    deletes: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    latency_ms: float = 0.0
+    def next_delete(self, path: str) -> int:
+        """1 for the first DELETE of this path, 2 for the second, ..."""
+        with self.lock:
+            self.deletes[path] = self.deletes.get(path, 0) + 1
+            return self.deletes[path]
+
+    def add(self, method: str, path: str, status: int) -> None:
+        with self.lock:
+            self.records.append(RequestRecord(method, path, status))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -45,10 +64,44 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(declared) if declared.isascii() and declared.isdigit() else 0
         if length:
             self.rfile.read(length)  # drain the body so the connection stays usable
-        delay = server.faults.latency_ms
+        faults = server.faults
+        path = self.path.split("?", 1)[0]
+        delay = faults.delay_ms(self.command, path, server.rng)
         if delay > 0:
             time.sleep(delay / 1000)
+        if self.command == "DELETE" and faults.affects_deletes():
+            self._faulty_delete(server, path, server.wire.next_delete(path))
+            return
         response = server.app.handle(self.command, self.path, dict(self.headers.items()))
+        server.wire.add(self.command, path, response.status)
+        self._write(response)
+
+    def _faulty_delete(self, server: _HTTPServer, path: str, number: int) -> None:
+        """Apply the DELETE faults: `number` counts this key's DELETEs, 1 for the first."""
+        faults = server.faults
+
+        def handle() -> FakeResponse:
+            return server.app.handle(self.command, self.path, dict(self.headers.items()))
+
+        once = number - faults.rate_limit_times == 1
+        if number <= faults.rate_limit_times:
+            response = rate_limited(faults.retry_after)
+        elif once and faults.fail_once_status is not None:
+            if faults.fail_applied:
+                handle()
+            response = error_page(faults.fail_once_status, html=faults.html_errors)
+        elif once and faults.drop_after_apply:
+            handle()
+            server.wire.add(self.command, path, 0)
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        elif once and faults.truncate_after_apply:
+            response = truncated(handle())
+        else:
+            response = handle()
+        server.wire.add(self.command, path, response.status)
         self._write(response)
 
     def _write(self, response: FakeResponse) -> None:
@@ -77,6 +130,8 @@ class _HTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: FakeLangWatch, faults: FaultSwitches):
         self.app = app
         self.faults = faults
+        self.wire = _WireLog()
+        self.rng = random.Random(faults.seed)
         self.errors: list[BaseException] = []  # handler crashes, kept for tests to assert on
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
@@ -134,6 +189,28 @@ class FakeServer:
     @latency_ms.setter
     def latency_ms(self, value: float) -> None:
         self.faults.latency_ms = value
+
+    @property
+    def legacy(self) -> bool:
+        """Pre-3.13 behaviour (no GET by id, no ownership 403, reason-phrase bodies)."""
+        return self.app.legacy
+
+    @legacy.setter
+    def legacy(self, value: bool) -> None:
+        self.app.legacy = value
+
+    @property
+    def wire_requests(self) -> list[RequestRecord]:
+        """Every request answered (status 0: the connection was dropped), faults included."""
+        if self._httpd is None:
+            return []
+        with self._httpd.wire.lock:
+            return list(self._httpd.wire.records)
+
+    def delete_count(self, key_id: str) -> int:
+        """DELETEs that reached the server for this key, whatever was answered."""
+        path = f"/api/api-keys/{quote(key_id, safe='')}"
+        return sum(1 for r in self.wire_requests if r.method == "DELETE" and r.path == path)
 
     @property
     def errors(self) -> list[BaseException]:

@@ -49,8 +49,14 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         *,
         guard_seconds: float = DEFAULT_GUARD_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        own_key_id: str | None = None,
+        own_key_guessed: bool = False,
+        retrying: bool = False,
     ) -> None:
         super().__init__()
+        self.own_key_id = own_key_id
+        self.own_key_guessed = own_key_guessed
+        self.retrying = retrying
         self.keys = list(keys)
         self.hidden_ids = hidden_ids
         self.host = host
@@ -79,7 +85,11 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             if hidden:
                 verb = "is" if hidden == 1 else "are"
                 note += f" {plural(hidden)} of these {verb} hidden by the filter."
+            if self.retrying:
+                note += " These keys failed, stayed unknown or were not attempted last time."
             yield Static(note, id="note", markup=False)
+            if self.includes_own_key:
+                yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
             name_width = max((len(key_name(k, NAME_WIDTH)) for k in self.keys), default=0)
             with VerticalScroll(id="key-list"):
                 for key in self.keys:
@@ -87,6 +97,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                     line.append(f"  {safe_text(key.id, 40)}", style="dim")
                     if key.id in self.hidden_ids:
                         line.append("  (hidden by filter)", style="italic")
+                    if key.id == self.own_key_id:
+                        line.append("  (this session's key)", style="bold")
                     yield Static(line, classes="key-line")
             if self.needs_typed_count:
                 yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
@@ -97,6 +109,23 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
             hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
             yield Static(f"{hint} · n / escape: cancel", id="keys-hint", markup=False)
+
+    @property
+    def includes_own_key(self) -> bool:
+        return self.own_key_id is not None and any(k.id == self.own_key_id for k in self.keys)
+
+    def own_key_warning(self) -> str:
+        """Said in words, not only in colour: the admin is about to lock this session out."""
+        how = (
+            " (This is a guess: that key's last use moved while this app listed the keys.)"
+            if self.own_key_guessed
+            else ""
+        )
+        return (
+            "Warning: this batch includes the key this session uses. It is revoked last; "
+            "after that this session loses access and every further request is refused "
+            f"(401) until you restart with another key.{how}"
+        )
 
     def on_mount(self) -> None:
         self.opened_at = self.clock()

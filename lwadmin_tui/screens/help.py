@@ -1,13 +1,17 @@
-"""The help screen: every binding (generated from the bindings themselves) and what cells mean."""
+"""The help screen: every binding (generated from the bindings themselves) and what cells mean.
+
+Keys are read from the live bindings after the user's keymap is applied, so a remapped key shows
+as remapped; the id column names what a keymap entry rebinds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -16,10 +20,11 @@ COLUMN_HELP = (
     ("●", "the key is marked for revocation"),
     ("Name", "the key's name, shown literally (markup and control characters are inert)"),
     ("Status", "active, or expired (its expiry date has passed; expired keys still list)"),
-    ("Created", "creation date (UTC)"),
+    ("Created", "creation date (UTC); at 80 columns Created, Expires and Scope are hidden"),
     ("Last used", "time since the key last authenticated a request, or never"),
     ("Expires", "expiry date (UTC), or never"),
     ("Scope", "role@scope of the first binding (ADMIN@org, MEMBER@project), +N for more"),
+    ("↑ / ↓ in a header", "the table is sorted by that column, ascending / descending"),
     ("Result", "what the server answered to this key's revocation"),
 )
 DIALOG_HELP = (
@@ -40,8 +45,37 @@ RESULT_HELP = (
 )
 
 
+FILTER_HELP = (
+    ("/", "text: name, description or id contain it (case-insensitive)"),
+    ("f", "quick filters form; e and n toggle expired / never used, c clears all"),
+    ("expired", "the expiry date has passed (expired keys are still listed)"),
+    ("never used", "the key never authenticated a request"),
+    ("unused > Nd", "last used (never used: created) more than N days ago"),
+    ("created < date", "created before that day (UTC)"),
+    ("role / scope", "one binding with that role, scope type and project/team name"),
+    ("marks", "survive filters and sorting; the dialog lists hidden marked keys too"),
+)
+DETAILS_HELP = (
+    ("enter", "the key in full: description, bindings with project/team names, times"),
+    ("g (in details)", "fetch owner, key type and permission mode from the server; each "
+     "fetch is recorded in the organization's audit log"),
+    ("coverage", "a personal key lists only its owner's keys and the service keys; a "
+     "service key with an organization-wide ADMIN binding lists every key"),
+    ("ctrl+p", "command palette: every main action by name"),
+    ("keymap", "any key can be rebound in the config by the id shown above"),
+)  # fmt: skip
+
+
+def keymapped(bindings: BindingsMap, keymap: Mapping[str, str]) -> BindingsMap:
+    """A copy of `bindings` with the user's keymap applied, as the app applies it to keys."""
+    copy = bindings.copy()
+    if keymap:
+        copy.apply_keymap(dict(keymap))
+    return copy
+
+
 def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> list[tuple[str, str]]:
-    """One row per action: every key bound to it, and what it does."""
+    """One row per action: every key bound to it, and what it does (with its keymap id)."""
     keys_by_action: dict[str, list[str]] = {}
     described: dict[str, Binding] = {}
     for key_display, binding in bindings:
@@ -49,10 +83,12 @@ def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> list[tuple[str, str
             continue
         keys_by_action.setdefault(binding.action, []).append(key_display)
         described.setdefault(binding.action, binding)
-    return [
-        (" / ".join(keys), described[action].tooltip or described[action].description)
-        for action, keys in keys_by_action.items()
-    ]
+    return [(" / ".join(keys), _what(described[action])) for action, keys in keys_by_action.items()]
+
+
+def _what(binding: Binding) -> str:
+    text = binding.tooltip or binding.description
+    return f"{text}  [{binding.id}]" if binding.id else text
 
 
 def pairs_table(rows: Iterable[tuple[str, str]]) -> Table:
@@ -68,7 +104,7 @@ class HelpScreen(ModalScreen[None]):
     """Lists every active binding of the screen beneath it; any of escape, q, ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark,f1", "dismiss", "Close help", show=False),
+        Binding("escape,q,question_mark,f1", "dismiss", "Close help", show=False, id="help.close"),
     ]
 
     def __init__(self, bindings: list[tuple[str, Binding]]) -> None:
@@ -79,6 +115,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(pairs_table(self.key_rows))
+            yield Static(Text("\nFinding keys", style="bold underline"))
+            yield Static(pairs_table(FILTER_HELP))
+            yield Static(pairs_table(DETAILS_HELP))
             yield Static(Text("\nConfirmation dialog", style="bold underline"))
             yield Static(pairs_table(DIALOG_HELP))
             yield Static(Text("\nColumns", style="bold underline"))

@@ -17,29 +17,32 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
-from lwadmin_tui.messages import BatchFinished, KeyRevoked, KeySending, KeysLoaded, LoadFailed
-from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
-from lwadmin_tui.revoke import revoke_keys
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen, plural
-from lwadmin_tui.state import SENDING, KeysState
+from lwadmin_tui.messages import KeysLoaded, LoadFailed
+from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+from lwadmin_tui.screens.batch_flow import BATCH_BINDINGS, QUEUED, BatchFlow
+from lwadmin_tui.screens.confirm_revoke import plural
+from lwadmin_tui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
+from lwadmin_tui.state import KeysState
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.widgets.batch_panel import BatchPanel
+from lwadmin_tui.widgets.filter_bar import FilterBar
 from lwadmin_tui.widgets.filter_input import FilterInput
 from lwadmin_tui.widgets.keys_table import KeysTable
 
 if TYPE_CHECKING:
     from lwadmin_tui.app import LwAdminApp
 
-QUEUED = "queued"
 
+class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
+    """Finding keys (filters, sort, range marks, details) lives in `KeyFinding`."""
 
-class KeysScreen(Screen[None]):
     BINDINGS = [
-        Binding("space", "toggle_mark", "Mark", tooltip="Mark / unmark the key, move down"),
-        Binding("a", "mark_all", "All", tooltip="Mark every key the filter shows"),
-        Binding("u", "clear_marks", "Unmark", tooltip="Clear all marks"),
-        Binding("slash", "focus_filter", "Filter", tooltip="Filter by name, description or id"),
-        Binding("d", "revoke", "Revoke", tooltip="Revoke marked keys (or the cursor's key)"),
-        Binding("r", "reload", "Reload", tooltip="Reload the list (clears results)"),
+        *KEY_BINDINGS,
+        *BATCH_BINDINGS,
+        Binding(
+            "d", "revoke", "Revoke", id="revoke", tooltip="Revoke marked keys (or the cursor's key)"
+        ),
+        Binding("r", "reload", "Reload", id="reload", show=False, tooltip="Reload the list"),
     ]
 
     def __init__(self) -> None:
@@ -59,18 +62,22 @@ class KeysScreen(Screen[None]):
             id="filter",
             select_on_focus=False,
         )
+        yield FilterBar(id="filter-bar")
         yield KeysTable(id="keys")
+        yield BatchPanel(id="batch")
         yield Static("Loading keys…", id="message", markup=False)
         yield Static(id="status-line")
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         filter_box = self.query_one(FilterInput)
         filter_box.cursor_blink = self.lw_app.cursor_blink
+        self.state.clock = self.lw_app.clock
         self.table.focus()
         self.refresh_top_bar()
         self.refresh_status()
         self.load_keys()
+        self.call_after_refresh(self.report_interrupted)  # batches a killed run left open
 
     @property
     def table(self) -> KeysTable:
@@ -90,6 +97,9 @@ class KeysScreen(Screen[None]):
             self.post_message(KeysLoaded(keys))
 
     def on_keys_loaded(self, message: KeysLoaded) -> None:
+        if self.scope_directory is None:
+            # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
+            self.load_scope_names()
         self.state.load(message.keys)
         self.loaded = True
         self.rebuild_table()
@@ -99,9 +109,16 @@ class KeysScreen(Screen[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
         if message.credential_rejected:
+            from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
+
+            app = self.lw_app
+            source = app.key_source or "LWADMIN_API_KEY"
             self.say(
-                f"The server rejected the API key (401: {reason}). Check that LWADMIN_API_KEY "
+                f"The server rejected the API key (401: {reason}). Check that {source} "
                 "holds a live organization API key for this endpoint."
+            )
+            self.app.push_screen(
+                CredentialRejectedScreen(message.message, app.host, app.key_last4, source)
             )
         else:
             self.say(f"Could not load the keys: {reason}. Press r to try again.")
@@ -109,12 +126,17 @@ class KeysScreen(Screen[None]):
     # --- marks and filter ----------------------------------------------------------------------
 
     def rebuild_table(self) -> None:
-        self.table.show(self.state.visible(), self.state, self.lw_app.clock())
+        shown = self.state.visible()
+        self.table.show(shown, self.state, self.lw_app.clock())
+        self.query_one(FilterBar).show_state(self.state, len(shown))
         self.refresh_status()
 
     def action_toggle_mark(self) -> None:
         key_id = self.table.cursor_key()
         if key_id is None:
+            return
+        if self.state.range_anchor is not None:
+            self.mark_range_to(key_id)
             return
         self.state.toggle(key_id)
         self.table.update_key(key_id, self.state)
@@ -145,72 +167,7 @@ class KeysScreen(Screen[None]):
 
     # --- revocation ----------------------------------------------------------------------------
 
-    def action_revoke(self) -> None:
-        if self.batch_running:
-            self.say("A revocation batch is running; wait for it to finish.")
-            return
-        targets = self.state.marked_keys()
-        if not targets:
-            key_id = self.table.cursor_key()
-            if key_id is None:
-                self.say("Nothing to revoke: no key is listed.")
-                return
-            targets = [self.state.keys[key_id]]
-        hidden = {key.id for key in targets if not self.state.matches(key)}
-        dialog = ConfirmRevokeScreen(
-            targets,
-            hidden,
-            self.lw_app.host,
-            guard_seconds=self.lw_app.confirm_guard_seconds,
-            clock=self.lw_app.monotonic,
-        )
-
-        def confirmed(answer: bool | None) -> None:
-            if answer:
-                self.start_batch([key.id for key in targets])
-            else:
-                self.say("Cancelled: nothing was sent.")
-
-        self.app.push_screen(dialog, confirmed)
-
-    def start_batch(self, key_ids: list[str]) -> None:
-        self.batch_running = True
-        for key_id in key_ids:
-            self.state.results[key_id] = QUEUED
-            self.table.update_key(key_id, self.state)
-        self.say(f"Revoking {plural(len(key_ids))}…")
-        self.run_batch(key_ids)
-
-    @work(exclusive=True, group="revoke", exit_on_error=False)
-    async def run_batch(self, key_ids: list[str]) -> None:
-        outcomes = await revoke_keys(
-            self.lw_app.client,
-            key_ids,
-            concurrency=self.lw_app.concurrency,
-            on_outcome=lambda outcome: self.post_message(KeyRevoked(outcome)),
-            on_sending=lambda key_id: self.post_message(KeySending(key_id)),
-        )
-        self.post_message(BatchFinished(outcomes))
-
-    def on_key_sending(self, message: KeySending) -> None:
-        self.state.results[message.key_id] = SENDING
-        self.table.update_key(message.key_id, self.state)
-
-    def on_key_revoked(self, message: KeyRevoked) -> None:
-        outcome = message.outcome
-        self.state.results[outcome.key_id] = outcome
-        if outcome.done:
-            self.state.marked.discard(outcome.key_id)
-        self.table.update_key(outcome.key_id, self.state)
-        self.refresh_status()
-
-    def on_batch_finished(self, message: BatchFinished) -> None:
-        self.batch_running = False
-        text = f"Done. {summarize(message.outcomes)}."
-        if any(o.kind is OutcomeKind.UNAUTHORIZED for o in message.outcomes):
-            text += " The server rejected the API key (401): the batch stopped."
-        self.say(text + " Results stay until r reloads.")
-        self.refresh_status()
+    # action_revoke, start_batch and the batch facts live in `BatchFlow` (batch_flow.py).
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed by a bug must not leave rows claiming work in progress."""
@@ -219,10 +176,11 @@ class KeysScreen(Screen[None]):
         error = safe_text(repr(event.worker.error), 120)
         if event.worker.group == "revoke":
             self.batch_running = False
+            self.batch_panel.engine = None
             for key_id, result in list(self.state.results.items()):
                 if result == QUEUED:
                     self.state.results[key_id] = RevokeOutcome(key_id, OutcomeKind.NOT_ATTEMPTED)
-                elif result == SENDING:
+                elif isinstance(result, str):  # sending, retrying or verifying: sent, maybe
                     self.state.results[key_id] = RevokeOutcome(
                         key_id, OutcomeKind.UNKNOWN, message="internal error"
                     )
@@ -247,8 +205,13 @@ class KeysScreen(Screen[None]):
         """Where the app points and what the list covers; the most important part first."""
         app = self.lw_app
         bar = Text()
+        if app.insecure:
+            bar.append("INSECURE http: key sent unencrypted", style="bold reverse")
+            bar.append(" · ")
         if app.label:
             bar.append(f"{app.label} · ", style="italic")
+        if app.profile:
+            bar.append(f"profile {safe_text(app.profile, 24)} · ")
         bar.append(safe_text(app.host, 50), style="bold")
         bar.append(f" · key …{safe_text(app.key_last4, 4)}")
         if self.loaded:
@@ -259,11 +222,12 @@ class KeysScreen(Screen[None]):
         state = self.state
         marked = len(state.marked)
         hidden = state.hidden_marked_count()
-        shown = len(self.table.rows)
         parts = [f"{marked} marked"]
         if hidden:
             parts.append(f"{hidden} hidden by filter")
-        if state.filter_text.strip():
-            parts.append(f"showing {shown} of {len(state.keys)}")
-            parts.append(f"filter: {safe_text(state.filter_text.strip(), 30)}")
-        self.query_one("#status-line", Static).update(Text(" · ".join(parts)))
+        if state.range_anchor is not None:
+            parts.append(self.range_hint())
+        status = Text(" · ".join(parts))
+        if self.loaded:  # last, so a narrow terminal cuts this hint first
+            status.append(f" · {COVERAGE}", style="italic")
+        self.query_one("#status-line", Static).update(status)

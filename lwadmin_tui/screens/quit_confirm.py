@@ -11,15 +11,17 @@ from textual.widgets import Button, Static
 
 class QuitWhileRunningScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Quit", show=False),
-        Binding("n,escape", "answer(False)", "Stay", show=False),
+        Binding("y", "answer(True)", "Quit", show=False, id="quit_confirm.yes"),
+        Binding("n,escape", "answer(False)", "Stay", show=False, id="quit_confirm.no"),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(
                 "A revocation batch is still running. Quit now? Requests already sent may "
-                "still be applied by the server; reopen the app and reload to see the state.",
+                "still be applied by the server. Each one is in the audit log: the next start "
+                "reports those without an answer and verifies them in one step. (x cancels "
+                "the batch instead: nothing new is sent.)",
                 markup=False,
             )
             with Horizontal(id="buttons"):

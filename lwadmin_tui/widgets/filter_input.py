@@ -1,4 +1,7 @@
-"""The `/` filter box: enter applies and returns to the table, escape clears and returns."""
+"""The `/` filter box: enter applies and returns to the table, escape clears and returns.
+
+ctrl+g also clears and returns: escape alone is slow or swallowed over some SSH links.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from textual.widgets import Input
 
 
 class FilterInput(Input):
-    BINDINGS = [Binding("escape", "clear_and_leave", "Clear filter", show=False)]
+    BINDINGS = [
+        Binding("escape,ctrl+g", "clear_and_leave", "Clear filter", show=False, id="filter.clear")
+    ]
 
     class Left(Message):
         """The admin is done with the filter (enter or escape): focus goes back to the table."""

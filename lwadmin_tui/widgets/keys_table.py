@@ -1,7 +1,7 @@
 """The keys table: one row per key, row key = key id, cells rendered from `KeysState`.
 
-The table is rebuilt only when the list or the filter changes; marks and results are updated
-in place, cell by cell, by row key.
+The table is rebuilt only when the list, the filters or the sort change; marks and results are
+updated in place, cell by cell, by row key. The sorted column's header carries ↑ or ↓.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
@@ -23,12 +24,14 @@ from lwadmin_tui.display import (
     status_word,
 )
 from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.sorting import DOWN, UP, SortSpec
 from lwadmin_tui.state import KeysState
 from lwadmin_tui.widgets.literal import literal
 
 MARK = "●"
-# (key, label, width); name and result share what is left. Optional columns are dropped, in
-# this order, when the terminal is too narrow: the name and the result keep their room.
+# (key, label, width); name and result share what is left, the name never less than the result.
+# Optional columns are dropped, in this order, when the terminal is too narrow: at 80 columns the
+# table keeps mark, name, status, last used and result.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("mark", " ", 1),
     ("name", "Name", 0),
@@ -56,9 +59,17 @@ def column_layout(width: int) -> list[tuple[str, str, int]]:
             break
         columns = [c for c in columns if c[0] != optional]
     room = max(spare(columns), NAME_MIN + RESULT_MIN)
-    name = min(NAME_MAX, max(NAME_MIN, room * 9 // 20))
+    name = min(NAME_MAX, max(NAME_MIN, (room + 1) // 2))
     widths = {"name": name, "result": room - name}
     return [(key, label, widths.get(key, w)) for key, label, w in columns]
+
+
+def header_label(column: str, label: str, width: int, sort: SortSpec) -> Text:
+    """The column's label, with ↑/↓ when the table is sorted by it (cut to fit the width)."""
+    if sort.column != column:
+        return Text(label)
+    arrow = DOWN if sort.descending else UP
+    return Text(f"{label[: max(0, width - 2)]} {arrow}".strip() if width > 1 else arrow, "bold")
 
 
 def result_cell(result: RevokeOutcome | str | None) -> Text:
@@ -70,12 +81,15 @@ def result_cell(result: RevokeOutcome | str | None) -> Text:
     return literal(result.label, style=style)
 
 
-class KeysTable(DataTable[Text]):
+class KeysTable(DataTable[Text], inherit_bindings=False):
     """A row cursor over the visible keys; knows how to draw a key, not what to do with it."""
 
     DEFAULT_CSS = """
     KeysTable { height: 1fr; }
     """
+    # Enter opens the key's details (a screen binding, so it can be remapped by id): the
+    # table's own enter ("select the row") is left out; its other keys are kept.
+    BINDINGS = [b for b in DataTable.BINDINGS if isinstance(b, Binding) and b.key != "enter"]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True, cell_padding=CELL_PADDING)
@@ -97,9 +111,9 @@ class KeysTable(DataTable[Text]):
         self.clear(columns=True)
         if not self.layout_columns:
             self.layout_columns = column_layout(self.size.width or 80)
-        for key, label, width in self.layout_columns:
-            self.add_column(label, key=key, width=width)
-        shown = [key for key, _, _ in self.layout_columns]
+        for column, label, width in self.layout_columns:
+            self.add_column(header_label(column, label, width, state.sort), key=column, width=width)
+        shown = [column for column, _, _ in self.layout_columns]
         for key in keys:
             cells = self._cells(key, state, now)
             self.add_row(*(cells[column] for column in shown), key=key.id)

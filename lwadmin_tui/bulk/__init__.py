@@ -1,0 +1,23 @@
+"""The bulk-revocation engine: retries, verification of unknown outcomes, cancel, audit.
+
+Headless on purpose (no textual import): the app, a future non-interactive command and the
+tests all drive this same code.
+"""
+
+from lwadmin_tui.bulk.engine import (
+    DEFAULT_CONCURRENCY,
+    BulkRevoker,
+    Target,
+    outcome_from_error,
+    revoke_keys,
+)
+from lwadmin_tui.bulk.retry import RetryPolicy
+
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "BulkRevoker",
+    "RetryPolicy",
+    "Target",
+    "outcome_from_error",
+    "revoke_keys",
+]

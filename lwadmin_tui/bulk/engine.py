@@ -1,0 +1,338 @@
+"""The bulk-revocation engine: bounded concurrency, retries, verification, cancel, audit.
+
+Every key ends with exactly one `RevokeOutcome`, and no outcome claims more than the server
+said: an answer that leaves the key's state open (timeout, connection lost after sending, 5xx,
+unreadable 2xx) is verified by reading the key before anything is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from lwadmin_tui.api.errors import (
+    AlreadyRevoked,
+    ApiError,
+    BadResponse,
+    Forbidden,
+    LangWatchError,
+    NotFound,
+    RateLimited,
+    RedirectRefused,
+    ServerError,
+    TransportError,
+    Unauthorized,
+)
+from lwadmin_tui.audit import BatchAudit
+from lwadmin_tui.bulk.retry import (
+    RetryableFailure,
+    RetryPolicy,
+    classify,
+    may_have_applied,
+    retry_attempts,
+    silence_stamina_logging,
+)
+from lwadmin_tui.bulk.verify import KeyReader, Verdict, Verifier
+from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
+
+DEFAULT_CONCURRENCY = 8
+SENDING = "sending…"
+VERIFYING = "verifying…"
+CANCELLED, UNAUTHORIZED = "cancelled", "unauthorized"
+
+
+class Revoker(Protocol):
+    async def revoke_key(self, key_id: str) -> None: ...
+
+
+class Client(Revoker, KeyReader, Protocol):
+    """What the engine needs from `LangWatchClient`."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A key to revoke; the name is only for the audit log."""
+
+    key_id: str
+    name: str = ""
+
+
+ProgressCallback = Callable[[str, str], None]
+OutcomeCallback = Callable[[RevokeOutcome], None]
+
+
+class _Stopped(Exception):
+    """Raised inside an attempt when the batch stopped before a new request would leave."""
+
+
+def outcome_from_error(key_id: str, error: LangWatchError) -> RevokeOutcome:
+    """Translate a client error into the outcome the row shows."""
+    status = getattr(error, "status", None)
+    code = getattr(error, "code", None)
+    kind_by_type: list[tuple[type[ApiError], OutcomeKind]] = [
+        (Unauthorized, OutcomeKind.UNAUTHORIZED),
+        (Forbidden, OutcomeKind.FORBIDDEN),
+        (NotFound, OutcomeKind.NOT_FOUND),
+        (AlreadyRevoked, OutcomeKind.ALREADY_REVOKED),
+        (RateLimited, OutcomeKind.RATE_LIMITED),
+        (ServerError, OutcomeKind.SERVER_ERROR),
+    ]
+    if isinstance(error, ApiError):
+        kind = next((k for t, k in kind_by_type if isinstance(error, t)), OutcomeKind.HTTP_ERROR)
+        return RevokeOutcome(key_id, kind, status, code, error.message)
+    if isinstance(error, TransportError):
+        if error.maybe_sent:
+            reason = "timeout" if error.timed_out else "connection lost"
+            return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=reason)
+        return RevokeOutcome(key_id, OutcomeKind.NETWORK_ERROR, message=error.message)
+    if isinstance(error, BadResponse | RedirectRefused):
+        return RevokeOutcome(key_id, OutcomeKind.BAD_RESPONSE, status, message=error.message)
+    return RevokeOutcome(key_id, OutcomeKind.HTTP_ERROR, status, message=error.message)
+
+
+def known_failure(key_id: str, error: LangWatchError) -> RevokeOutcome:
+    """The outcome of `error` once a read showed the key is *not* revoked."""
+    outcome = outcome_from_error(key_id, error)
+    if outcome.kind is OutcomeKind.UNKNOWN:
+        return replace(outcome, kind=OutcomeKind.NETWORK_ERROR, message=error.message)
+    return outcome
+
+
+class BulkRevoker:
+    """Runs one batch. `cancel()` stops new requests; in-flight ones finish or are verified."""
+
+    def __init__(
+        self,
+        client: Client | Revoker,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        policy: RetryPolicy | None = None,
+        audit: BatchAudit | None = None,
+        own_key_id: str | None = None,
+        on_progress: ProgressCallback | None = None,
+        on_outcome: OutcomeCallback | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> None:
+        silence_stamina_logging()
+        self.client = client
+        self.concurrency = max(1, concurrency)
+        self.policy = policy or RetryPolicy()
+        self.audit = audit
+        self.own_key_id = own_key_id
+        self.on_progress = on_progress
+        self.on_outcome = on_outcome
+        self._stop = stop or asyncio.Event()
+        self.stop_reason: str | None = CANCELLED if self._stop.is_set() else None
+        self.verifier = Verifier(client)  # type: ignore[arg-type]
+        self._names: dict[str, str] = {}
+
+    # --- control -----------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """No new request leaves after this; safe to call from the UI at any time."""
+        if self.stop_reason is None:
+            self.stop_reason = CANCELLED
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        if self._stop.is_set() and self.stop_reason is None:
+            self.stop_reason = CANCELLED
+        return self._stop.is_set()
+
+    # --- the batch ---------------------------------------------------------------------------
+
+    async def run(self, targets: Iterable[Target]) -> list[RevokeOutcome]:
+        """Revoke every target once; outcomes in the given order (duplicates dropped).
+
+        The session's own key, when named, is sent alone after every other key has finished:
+        revoking it first would turn every later request into a 401.
+        """
+        unique = list({t.key_id: t for t in targets}.values())
+        self._names = {t.key_id: t.name for t in unique}
+        own = [t for t in unique if t.key_id == self.own_key_id]
+        others = [t for t in unique if t.key_id != self.own_key_id]
+        if self.audit is not None:
+            await asyncio.to_thread(self.audit.started, [(t.key_id, t.name) for t in unique])
+        outcomes: dict[str, RevokeOutcome] = {}
+        pending = iter(others)
+        workers = max(1, min(self.concurrency, len(others)))
+        await asyncio.gather(*(self._worker(pending, outcomes) for _ in range(workers)))
+        await self._worker(iter(own), outcomes)
+        ordered = [outcomes[t.key_id] for t in unique]
+        if self.audit is not None:
+            summary = summarize(ordered)
+            cancelled = self.stop_reason == CANCELLED
+            await asyncio.to_thread(self.audit.finished, summary, cancelled=cancelled)
+        return ordered
+
+    async def _worker(self, pending: Iterator[Target], outcomes: dict[str, RevokeOutcome]) -> None:
+        for target in pending:
+            if self.stopped:
+                outcome = RevokeOutcome(target.key_id, OutcomeKind.NOT_ATTEMPTED)
+            else:
+                outcome = await self.revoke_one(target)
+            if outcome.kind is OutcomeKind.UNAUTHORIZED:
+                self._credential_rejected()
+            outcomes[target.key_id] = outcome
+            await self._record(target, outcome)
+
+    async def _record(self, target: Target, outcome: RevokeOutcome) -> None:
+        if self.audit is not None:
+            await asyncio.to_thread(self.audit.outcome, target.name, outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def _credential_rejected(self) -> None:
+        self.stop_reason = UNAUTHORIZED
+        self._stop.set()
+
+    def _progress(self, key_id: str, text: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(key_id, text)
+
+    # --- one key -----------------------------------------------------------------------------
+
+    async def revoke_one(self, target: Target) -> RevokeOutcome:
+        """Send, retry and verify one key until its outcome is known or attempts run out."""
+        key_id = target.key_id
+        sent = 0
+        needs_verify = False
+        last: RetryableFailure | None = None
+        try:
+            async for attempt in retry_attempts(self.policy):
+                with attempt:
+                    if attempt.num > 1 and self.stopped and not needs_verify:
+                        raise _Stopped
+                    if needs_verify:
+                        verdict = await self._verify_in_attempt(key_id, attempt.num)
+                        if verdict is not Verdict.NOT_REVOKED:
+                            return self._verified(key_id, verdict, sent)
+                        needs_verify = False
+                        if self.stopped:
+                            raise _Stopped
+                    sent += 1
+                    try:
+                        await self._send(target, sent)
+                    except LangWatchError as error:
+                        wrapped = classify(error)
+                        if not isinstance(wrapped, RetryableFailure):
+                            return await self._final_answer(key_id, error, sent)
+                        last = wrapped
+                        needs_verify = wrapped.ambiguous
+                        self._announce_retry(key_id, attempt.num, wrapped)
+                        raise wrapped from None
+                    return RevokeOutcome(key_id, OutcomeKind.REVOKED, 200, attempts=sent)
+        except RetryableFailure as failure:  # attempts used up
+            return await self._settle(key_id, last or failure, needs_verify, sent, stopped=False)
+        except _Stopped:
+            return await self._settle(key_id, last, needs_verify, sent, stopped=True)
+        except Unauthorized as error:  # from a verification read
+            self._credential_rejected()
+            message = f"credential rejected while verifying ({error.status})"
+            return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=message, attempts=sent)
+        except _Unverifiable as failure:
+            message = f"could not verify ({safe_reason(failure.error)})"
+            return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=message, attempts=sent)
+        raise AssertionError("stamina ended without an attempt")  # pragma: no cover
+
+    async def _send(self, target: Target, attempt: int) -> None:
+        if self.audit is not None:
+            await asyncio.to_thread(self.audit.intent, target.key_id, target.name, attempt)
+        self._progress(target.key_id, SENDING)
+        await self.client.revoke_key(target.key_id)
+
+    def _announce_retry(self, key_id: str, num: int, failure: RetryableFailure) -> None:
+        if num < self.policy.attempts and not self.stopped:
+            self._progress(
+                key_id, f"retrying {num + 1}/{self.policy.attempts} after {failure.reason}"
+            )
+
+    async def _verify_in_attempt(self, key_id: str, num: int) -> Verdict:
+        """A read inside an attempt: its own failures are retried like a DELETE's."""
+        self._progress(key_id, VERIFYING)
+        try:
+            return await self.verifier.check(key_id)
+        except Unauthorized:
+            raise
+        except LangWatchError as error:
+            wrapped = classify(error)
+            if isinstance(wrapped, RetryableFailure):
+                wrapped.ambiguous = True  # still unknown: verify again next time
+                self._announce_retry(key_id, num, wrapped)
+                raise wrapped from None
+            raise _Unverifiable(error) from None
+
+    def _verified(self, key_id: str, verdict: Verdict, sent: int) -> RevokeOutcome:
+        if verdict is Verdict.REVOKED:
+            return RevokeOutcome(key_id, OutcomeKind.REVOKED_VERIFIED, attempts=sent)
+        return RevokeOutcome(key_id, OutcomeKind.NOT_FOUND, 404, attempts=sent)
+
+    async def _final_answer(self, key_id: str, error: LangWatchError, sent: int) -> RevokeOutcome:
+        """A non-retryable answer; a 5xx among them (e.g. 500) is read back before reporting."""
+        if may_have_applied(error):
+            return await self._settle(key_id, RetryableFailure(error, ambiguous=True), True, sent)
+        return replace(outcome_from_error(key_id, error), attempts=sent)
+
+    async def _settle(
+        self,
+        key_id: str,
+        last: RetryableFailure | None,
+        needs_verify: bool,
+        sent: int,
+        *,
+        stopped: bool = False,
+    ) -> RevokeOutcome:
+        """The final word when no attempt is left (or the batch stopped) after a failure."""
+        if needs_verify and last is not None:
+            self._progress(key_id, VERIFYING)
+            try:
+                verdict = await self.verifier.check(key_id)
+            except LangWatchError as error:
+                if isinstance(error, Unauthorized):
+                    self._credential_rejected()
+                message = f"{last.reason}, then could not verify"
+                return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=message, attempts=sent)
+            if verdict is not Verdict.NOT_REVOKED:
+                return self._verified(key_id, verdict, sent)
+        if stopped:
+            reason = f"after {last.reason}" if last is not None else None
+            return RevokeOutcome(key_id, OutcomeKind.CANCELLED, message=reason, attempts=sent)
+        assert last is not None
+        return replace(known_failure(key_id, last.error), attempts=sent)
+
+
+def safe_reason(error: LangWatchError) -> str:
+    status = getattr(error, "status", None)
+    return f"{status}" if status else "no answer"
+
+
+class _Unverifiable(Exception):
+    """A verification read failed for good (e.g. 403): the key's state stays unknown."""
+
+    def __init__(self, error: LangWatchError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+async def revoke_keys(
+    client: Client | Revoker,
+    key_ids: Sequence[str],
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    on_outcome: OutcomeCallback | None = None,
+    on_sending: Callable[[str], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> list[RevokeOutcome]:
+    """Revoke `key_ids` by id (no names, no audit): the engine's simplest entry point."""
+
+    def progress(key_id: str, text: str) -> None:
+        if on_sending is not None and text == SENDING:
+            on_sending(key_id)
+
+    engine = BulkRevoker(
+        client, concurrency=concurrency, on_outcome=on_outcome, on_progress=progress, stop=stop
+    )
+    return await engine.run(Target(key_id) for key_id in key_ids)

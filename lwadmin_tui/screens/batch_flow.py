@@ -1,0 +1,292 @@
+"""The revocation flow of the keys screen: confirm, run, cancel, retry failed, history.
+
+A mixin, so `keys_screen.py` stays about the table. The engine's worker and the progress
+display live in `BatchPanel`; this reacts to the facts it posts and keeps rows truthful.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.binding import Binding
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.audit import DEFAULT_PROFILE, AuditLog, state_dir
+from lwadmin_tui.audit_history import BatchHistory, batches, interrupted
+from lwadmin_tui.bulk.engine import CANCELLED, UNAUTHORIZED, Target
+from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
+from lwadmin_tui.messages import (
+    BatchEnded,
+    KeyProgress,
+    KeyRevoked,
+    OwnKeyGuessed,
+    UnresolvedVerified,
+)
+from lwadmin_tui.outcomes import RevokeOutcome, summarize
+from lwadmin_tui.screens.batches import BatchesScreen
+from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen, plural
+from lwadmin_tui.screens.interrupted import InterruptedBatchScreen, interrupted_sentence
+from lwadmin_tui.text import safe_text
+from lwadmin_tui.widgets.batch_panel import BatchPanel
+
+if TYPE_CHECKING:
+    from lwadmin_tui.app import LwAdminApp
+    from lwadmin_tui.screens.keys_screen import KeysScreen
+
+QUEUED = "queued"
+
+BATCH_BINDINGS = [
+    Binding(
+        "x",
+        "cancel_batch",
+        "Cancel batch",
+        id="cancel_batch",
+        tooltip="Stop the running batch: nothing new is sent",
+    ),
+    Binding(
+        "t",
+        "retry_failed",
+        "Retry failed",
+        id="retry_failed",
+        show=False,
+        tooltip="Revoke again the keys that failed, stayed unknown or were left out (asks)",
+    ),
+    Binding(
+        "b",
+        "batches",
+        "Batches",
+        id="batches",
+        show=False,
+        tooltip="Recent batches from the audit log, per-key results, export CSV + JSON",
+    ),
+    Binding(
+        "w",
+        "detect_own_key",
+        "Own key?",
+        id="detect_own_key",
+        show=False,
+        tooltip="Guess which listed key this session uses (lists twice)",
+    ),
+]
+
+
+class BatchFlow:
+    """Mixed into `KeysScreen`; every method runs on that screen."""
+
+    own_key_guess: str | None = None
+    own_key_pause: float = 1.5
+
+    @property
+    def _screen(self) -> KeysScreen:
+        return cast("KeysScreen", self)
+
+    @property
+    def _app(self) -> LwAdminApp:
+        return cast("LwAdminApp", self._screen.app)
+
+    @property
+    def batch_panel(self) -> BatchPanel:
+        return self._screen.query_one(BatchPanel)
+
+    @property
+    def audit_log(self) -> AuditLog:
+        return AuditLog()  # resolved per batch: the state dir comes from the environment
+
+    @property
+    def profile_name(self) -> str:
+        return self._app.profile or DEFAULT_PROFILE
+
+    @property
+    def own_key_id(self) -> str | None:
+        """From the profile / app / LWADMIN_OWN_KEY_ID; else the detection step's guess."""
+        return configured_own_key(self._app.own_key_id) or self.own_key_guess
+
+    @property
+    def own_key_guessed(self) -> bool:
+        return configured_own_key(self._app.own_key_id) is None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cancel key shows in the footer only while a batch runs."""
+        if action == "cancel_batch":
+            return self._screen.batch_running
+        return super().check_action(action, parameters)  # type: ignore[misc,no-any-return]
+
+    # --- starting -------------------------------------------------------------------------
+
+    def action_revoke(self) -> None:
+        screen = self._screen
+        if screen.batch_running:
+            screen.say("A revocation batch is running; wait for it to finish (x cancels it).")
+            return
+        targets = screen.state.marked_keys()
+        if not targets:
+            key_id = screen.table.cursor_key()
+            if key_id is None:
+                screen.say("Nothing to revoke: no key is listed.")
+                return
+            targets = [screen.state.keys[key_id]]
+        self.confirm_and_start(targets)
+
+    def action_retry_failed(self) -> None:
+        screen = self._screen
+        if screen.batch_running:
+            screen.say("A revocation batch is running; wait for it to finish.")
+            return
+        failed = [
+            screen.state.keys[key_id]
+            for key_id, result in screen.state.results.items()
+            if isinstance(result, RevokeOutcome)
+            and result.retryable
+            and key_id in screen.state.keys
+        ]
+        if not failed:
+            screen.say("Nothing to retry: no key failed, stayed unknown or was left out.")
+            return
+        self.confirm_and_start(failed, retrying=True)
+
+    def confirm_and_start(self, targets: list[ApiKeyInfo], *, retrying: bool = False) -> None:
+        screen, app = self._screen, self._app
+        hidden = {key.id for key in targets if not screen.state.matches(key)}
+        dialog = ConfirmRevokeScreen(
+            targets,
+            hidden,
+            app.host,
+            guard_seconds=app.confirm_guard_seconds,
+            clock=app.monotonic,
+            own_key_id=self.own_key_id,
+            own_key_guessed=self.own_key_guessed,
+            retrying=retrying,
+        )
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.start_batch(targets)
+            else:
+                screen.say("Cancelled: nothing was sent.")
+
+        app.push_screen(dialog, confirmed)
+
+    def start_batch(self, targets: list[ApiKeyInfo]) -> None:
+        screen, app = self._screen, self._app
+        screen.batch_running = True
+        screen.refresh_bindings()
+        for key in targets:
+            screen.state.results[key.id] = QUEUED
+            screen.table.update_key(key.id, screen.state)
+        screen.say(f"Revoking {plural(len(targets))}… (x cancels: nothing new is sent)")
+        self.batch_panel.start(
+            app.client,
+            [Target(key.id, key.name) for key in targets],
+            log=self.audit_log,
+            host=app.host,
+            profile=self.profile_name,
+            concurrency=app.concurrency,
+            own_key_id=self.own_key_id,
+        )
+
+    def action_cancel_batch(self) -> None:
+        if self.batch_panel.cancel():
+            self._screen.say(
+                "Cancelling: no new request is sent; those in flight finish or are verified."
+            )
+        else:
+            self._screen.say("No batch is running.")
+
+    # --- facts from the worker ----------------------------------------------------------------
+
+    def on_key_progress(self, message: KeyProgress) -> None:
+        screen = self._screen
+        screen.state.results[message.key_id] = message.text
+        screen.table.update_key(message.key_id, screen.state)
+
+    def on_key_revoked(self, message: KeyRevoked) -> None:
+        screen = self._screen
+        outcome = message.outcome
+        screen.state.results[outcome.key_id] = outcome
+        if outcome.done:
+            screen.state.marked.discard(outcome.key_id)
+        screen.table.update_key(outcome.key_id, screen.state)
+        screen.refresh_status()
+
+    def on_batch_ended(self, message: BatchEnded) -> None:
+        screen = self._screen
+        screen.batch_running = False
+        screen.refresh_bindings()
+        text = f"Done. {summarize(message.outcomes)}."
+        if message.stop_reason == UNAUTHORIZED:
+            text += " The server rejected the API key (401): the batch stopped."
+        elif message.stop_reason == CANCELLED:
+            text += " Cancelled: the keys not sent are marked not attempted."
+        if message.own_key_revoked:
+            text += " This session's own key was revoked: it has lost access."
+        if any(o.retryable for o in message.outcomes):
+            text += " t retries the failed ones."
+        screen.say(text + " Results stay until r reloads.")
+        screen.refresh_status()
+
+    # --- interrupted batches, history and the own key -------------------------------------------
+
+    def report_interrupted(self) -> None:
+        """At start: a batch with intents but no outcomes is said, and offered for checking."""
+        app = self._app
+        try:
+            history = batches(self.audit_log.records())
+        except OSError as error:
+            self._screen.say(f"Could not read the audit log: {safe_text(error, 120)}")
+            return
+        found = interrupted(history, app.host, self.profile_name)
+        if not found:
+            return
+        batch = found[0]
+        self._screen.say(interrupted_sentence(batch) + " Press b to see batches.")
+
+        def answered(verify: bool | None) -> None:
+            if verify:
+                self.verify_interrupted(batch)
+
+        app.push_screen(InterruptedBatchScreen(batch), answered)
+
+    def verify_interrupted(self, batch: BatchHistory) -> None:
+        self._screen.say(f"Verifying {plural(len(batch.unresolved))} of the interrupted batch…")
+        self.batch_panel.verify(self._app.client, batch, self.audit_log)
+
+    def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
+        self._screen.say(
+            f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
+        )
+
+    def action_batches(self) -> None:
+        history = batches(self.audit_log.records())
+        if not history:
+            self._screen.say("No batch has been recorded in the audit log yet.")
+            return
+        self._app.push_screen(BatchesScreen(history, state_dir() / "exports"))
+
+    def action_detect_own_key(self) -> None:
+        if configured_own_key(self._app.own_key_id):
+            self._screen.say("This session's own key id is configured; no guess needed.")
+            return
+        self._screen.say("Listing twice to see whose last use moves…")
+        self._detect_own_key()
+
+    @work(exclusive=True, group="own-key", exit_on_error=False)
+    async def _detect_own_key(self) -> None:
+        from lwadmin_tui.api.errors import LangWatchError
+
+        try:
+            key_id, reason = await guess_own_key(self._app.client, self.own_key_pause)
+        except LangWatchError as error:
+            key_id, reason = None, f"could not list the keys: {error.message}"
+        self._screen.post_message(OwnKeyGuessed(key_id, reason))
+
+    def on_own_key_guessed(self, message: OwnKeyGuessed) -> None:
+        screen = self._screen
+        reason = safe_text(message.reason, 120)
+        if message.key_id is None:
+            screen.say(f"Own key: {reason}.")
+            return
+        self.own_key_guess = message.key_id
+        key: Any = screen.state.keys.get(message.key_id)
+        name = safe_text(key.name, 40) if key is not None else message.key_id
+        screen.say(f"This session's key is probably {name} ({reason}).")

@@ -1,0 +1,33 @@
+"""Which credential source would answer, said without the key (for `auth status` and `doctor`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lwadmin_tui.config import Settings
+from lwadmin_tui.secrets import Credential, KeyringStore, NoCredential, resolve_credential
+
+
+@dataclass(frozen=True)
+class CredentialReport:
+    credential: Credential | None
+    lines: list[str]
+
+
+def report_credential(settings: Settings, store: KeyringStore) -> CredentialReport:
+    """Walk the chain without prompting; describe the winner by source and last 4 characters."""
+    try:
+        credential = resolve_credential(
+            profile=settings.profile,
+            key_file=settings.api_key_file,
+            use_keyring=settings.keyring,
+            keyring_entry=settings.keyring_username,
+            store=store,
+            prompt=None,
+        )
+    except NoCredential as missing:
+        lines = ["none found; tried:"]
+        lines += [f"  {a.source}: {a.outcome}" for a in missing.attempts]
+        lines.append("  (the app itself would also ask with a hidden prompt in a terminal)")
+        return CredentialReport(None, lines)
+    return CredentialReport(credential, [f"{credential.source} (key …{credential.key.last4})"])

@@ -1,0 +1,157 @@
+"""The running batch: the engine's worker, a progress bar and counts by outcome.
+
+Owning the worker here keeps the keys screen thin: the screen starts a batch and reacts to
+the facts posted (`KeyProgress`, `KeyRevoked`, `BatchEnded`); this panel keeps its own
+progress display up to date from the same messages as they bubble past it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.audit_history import BatchHistory
+from lwadmin_tui.bulk.engine import BulkRevoker, Client, Target
+from lwadmin_tui.bulk.recover import verify_unresolved
+from lwadmin_tui.bulk.retry import RetryPolicy
+from lwadmin_tui.messages import BatchEnded, KeyProgress, KeyRevoked, UnresolvedVerified
+from lwadmin_tui.outcomes import OutcomeKind
+
+BATCH_GROUP = "revoke"
+
+
+class BatchPanel(Horizontal):
+    """Hidden until a batch starts; stays after it with the final counts."""
+
+    DEFAULT_CSS = """
+    BatchPanel { height: 1; display: none; padding: 0 1; }
+    BatchPanel.shown { display: block; }
+    BatchPanel ProgressBar { width: 26; }
+    BatchPanel #batch-counts { width: 1fr; padding-left: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.engine: BulkRevoker | None = None
+        self.counts: Counter[OutcomeKind] = Counter()
+        self.total = 0
+        self.in_flight: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="batch-progress")
+        yield Static("", id="batch-counts", markup=False)
+
+    @property
+    def running(self) -> bool:
+        return self.engine is not None
+
+    def start(
+        self,
+        client: Client,
+        targets: Sequence[Target],
+        *,
+        log: AuditLog,
+        host: str,
+        profile: str,
+        concurrency: int,
+        own_key_id: str | None,
+        policy: RetryPolicy | None = None,
+    ) -> str:
+        """Start the worker; returns the batch id written to the audit log."""
+        audit = BatchAudit(log, host, profile)
+        self.engine = BulkRevoker(
+            client,
+            concurrency=concurrency,
+            policy=policy,
+            audit=audit,
+            own_key_id=own_key_id,
+            on_progress=lambda key_id, text: self.post_message(KeyProgress(key_id, text)),
+            on_outcome=lambda outcome: self.post_message(KeyRevoked(outcome)),
+        )
+        self.counts.clear()
+        self.in_flight.clear()
+        self.total = len({t.key_id for t in targets})
+        self.add_class("shown")
+        self.query_one(ProgressBar).update(total=max(1, self.total), progress=0)
+        self._show_counts()
+        self._run(self.engine, list(targets), audit.batch_id, own_key_id)
+        return audit.batch_id
+
+    def cancel(self) -> bool:
+        """Ask the engine to stop sending; False if no batch runs."""
+        if self.engine is None:
+            return False
+        self.engine.cancel()
+        self._show_counts()
+        return True
+
+    @work(exclusive=True, group=BATCH_GROUP, exit_on_error=False)
+    async def _run(
+        self, engine: BulkRevoker, targets: list[Target], batch_id: str, own: str | None
+    ) -> None:
+        outcomes = await engine.run(targets)
+        own_revoked = any(o.key_id == own and o.done for o in outcomes)
+        self.post_message(BatchEnded(outcomes, engine.stop_reason, batch_id, own_revoked))
+
+    @work(exclusive=True, group="verify-unresolved", exit_on_error=False)
+    async def verify(self, client: Client, batch: BatchHistory, log: AuditLog) -> None:
+        """Read back the unknown outcomes of an interrupted batch (no DELETE is sent)."""
+        outcomes = await verify_unresolved(
+            client, batch, log, on_outcome=lambda o: self.post_message(KeyRevoked(o))
+        )
+        self.post_message(UnresolvedVerified(outcomes, batch.started_local()))
+
+    # --- the display, kept current from the messages bubbling past ---------------------------
+
+    def on_key_progress(self, message: KeyProgress) -> None:
+        self.in_flight.add(message.key_id)
+        self._show_counts()
+
+    def on_key_revoked(self, message: KeyRevoked) -> None:
+        if self.engine is None:
+            return
+        self.in_flight.discard(message.outcome.key_id)
+        self.counts[message.outcome.kind] += 1
+        self.query_one(ProgressBar).update(progress=sum(self.counts.values()))
+        self._show_counts()
+
+    def on_batch_ended(self, message: BatchEnded) -> None:
+        self.engine = None
+        self.in_flight.clear()
+        self._show_counts()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed by a bug: stop showing a running batch, and tell the screen.
+
+        Worker state messages do not bubble; the screen's handler turns queued and in-flight
+        rows into `not attempted` / `unknown`, so no row claims work in progress.
+        """
+        if event.state is not WorkerState.ERROR:
+            return
+        if event.worker.group == BATCH_GROUP:
+            self.engine = None
+            self._show_counts()
+        self.screen.post_message(Worker.StateChanged(event.worker, event.state))
+
+    def _show_counts(self) -> None:
+        done = sum(self.counts.values())
+        parts = [f"{done}/{self.total}"]
+        parts += [f"{count} {kind.value}" for kind, count in self._ordered()]
+        if self.engine is not None:
+            parts.append(f"{len(self.in_flight)} in flight")
+            if self.engine.stopped:
+                parts.append("stopping: nothing new is sent")
+            else:
+                parts.append("x: cancel")
+        self.query_one("#batch-counts", Static).update(Text(" · ".join(parts)))
+
+    def _ordered(self) -> list[tuple[OutcomeKind, int]]:
+        return [(kind, self.counts[kind]) for kind in OutcomeKind if self.counts[kind]]

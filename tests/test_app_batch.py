@@ -1,0 +1,289 @@
+"""Pilot tests of the batch flow: progress, cancel, retry failed, own key, history, recovery.
+
+Waits are on the app's state (rows, messages, workers), never on wall-clock sleeps; the fake's
+latency only keeps requests in flight long enough to cancel in the middle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.fake import admin_scenario
+from lwadmin_tui.screens.batches import BatchesScreen
+from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
+from lwadmin_tui.widgets.batch_panel import BatchPanel
+from tests.app_driver import cell, keys_screen, make_app, message_line, move_to, row_ids, settle
+from tests.conftest import FIXED_NOW, World, serve
+
+POLL = 0.02
+MAX_POLLS = 1500
+
+
+async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool]) -> None:
+    """Let the app run until `ready()` holds (state, not time); fail after a generous bound."""
+    for _ in range(MAX_POLLS):
+        if ready():
+            return
+        await pilot.pause(POLL)
+    raise AssertionError("the app never reached the expected state")
+
+
+def ordinary_ids(world: World, ids: list[str]) -> list[str]:
+    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
+    return [key_id for key_id in ids if key_id not in skip]
+
+
+async def mark(pilot: Pilot[Any], key_ids: list[str]) -> None:
+    for key_id in key_ids:
+        await move_to(pilot, key_id)
+        await pilot.press("space")
+
+
+def panel_text(pilot: Pilot[Any]) -> str:
+    return str(keys_screen(pilot).query_one("#batch-counts").render())
+
+
+def audit_records(state: Path) -> list[dict[str, Any]]:
+    return AuditLog(state / "lwadmin-tui" / "audit.jsonl").records()
+
+
+async def test_progress_cancel_and_the_rest_not_attempted(
+    admin_world: World, isolated_state: Path
+) -> None:
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:6]
+        await mark(pilot, chosen)
+        admin_world.server.latency_ms = 300  # the first request is in flight when x arrives
+        await pilot.press("d", "y")
+        screen = keys_screen(pilot)
+        await wait_until(pilot, lambda: cell(pilot, chosen[0], "result") == "sending…")
+        assert screen.query_one(BatchPanel).has_class("shown")
+        assert "0/6" in panel_text(pilot) and "1 in flight" in panel_text(pilot)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: not screen.batch_running)
+        results = [cell(pilot, key_id, "result") for key_id in chosen]
+        assert results == ["revoked"] + ["not attempted"] * 5
+        revoked = {chosen[0]}
+        assert admin_world.fake.revoked_ids() & set(chosen) == revoked
+        assert "Cancelled" in message_line(pilot)
+        assert f"{len(revoked)} revoked" in panel_text(pilot)
+    records = audit_records(isolated_state)
+    intents = {r["key_id"] for r in records if r["event"] == "intent"}
+    assert intents == revoked  # nothing was sent for the keys left out
+
+
+async def test_retry_failed_resends_only_the_failed(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        first, *chosen = ordinary_ids(admin_world, row_ids(pilot))[:4]
+        await mark(pilot, [first])
+        await pilot.press("d", "y")
+        await settle(pilot)
+        admin_world.server.faults.rate_limit_times = 3  # three 429s per key, then the answer
+        await mark(pilot, chosen)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert [cell(pilot, k, "result") for k in chosen] == ["429 rate limited"] * 3
+        assert cell(pilot, first, "result") == "revoked"
+        assert "t retries the failed ones" in message_line(pilot)
+        await pilot.press("t")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert sorted(k.id for k in dialog.keys) == sorted(chosen)
+        assert "not attempted last time" in str(dialog.query_one("#note").render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert [cell(pilot, k, "result") for k in chosen] == ["revoked"] * 3
+        await pilot.press("t")
+        assert not isinstance(app.screen, ConfirmRevokeScreen)
+        assert "Nothing to retry" in message_line(pilot)
+    assert [admin_world.server.delete_count(k) for k in chosen] == [4, 4, 4]
+    assert admin_world.server.delete_count(first) == 1
+
+
+async def test_the_own_key_is_warned_about_and_revoked_last(admin_world: World) -> None:
+    own = admin_world.scenario.credential_key_id
+    app = make_app(admin_world, own_key_id=own, concurrency=4)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        others = ordinary_ids(admin_world, row_ids(pilot))[:4]
+        await mark(pilot, [own, *others])
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        warning = str(dialog.query_one("#own-key-warning").render())
+        assert "this session loses access" in warning and "revoked last" in warning
+        assert "guess" not in warning
+        await pilot.press("y")
+        await settle(pilot)
+        assert "lost access" in message_line(pilot)
+    deletes = [r.path for r in admin_world.server.wire_requests if r.method == "DELETE"]
+    assert deletes[-1].endswith(own) and len(deletes) == 5
+    assert {own, *others} <= admin_world.fake.revoked_ids()
+
+
+@pytest.fixture
+def ticking_world() -> Iterator[World]:
+    """A fake whose clock moves a second per reading, so `lastUsedAt` visibly moves."""
+    ticks = itertools.count()
+    yield from serve(
+        admin_scenario(FIXED_NOW, clock=lambda: FIXED_NOW + timedelta(seconds=next(ticks)))
+    )
+
+
+async def test_own_key_detection_says_it_is_a_guess(ticking_world: World) -> None:
+    app = make_app(ticking_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = keys_screen(pilot)
+        screen.own_key_pause = 0.0
+        await pilot.press("w")
+        await settle(pilot)
+        own = ticking_world.scenario.credential_key_id
+        assert screen.own_key_guess == own
+        assert "probably" in message_line(pilot) and "a guess" in message_line(pilot)
+        await move_to(pilot, own)
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert "This is a guess" in str(dialog.query_one("#own-key-warning").render())
+
+
+def plant_interrupted_batch(world: World, applied: str, open_: str) -> str:
+    """What a run killed mid-batch leaves: intents, no outcomes (one request was applied)."""
+    log = AuditLog()
+    audit = BatchAudit(log, world.url.removeprefix("http://"))
+    audit.started([(applied, "a"), (open_, "b")])
+    audit.intent(applied, world.fake.key(applied).name, 1)
+    audit.intent(open_, world.fake.key(open_).name, 1)
+    log.close()
+    world.fake.revoke_out_of_band(applied)
+    return audit.batch_id
+
+
+async def test_an_interrupted_batch_is_reported_and_verified(
+    admin_world: World, isolated_state: Path
+) -> None:
+    ids = ordinary_ids(admin_world, [k.id for k in admin_world.fake.org.keys.values()])
+    applied, open_ = ids[0], ids[1]
+    batch_id = plant_interrupted_batch(admin_world, applied, open_)
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InterruptedBatchScreen)
+        text = str(dialog.query_one("#question").render())
+        assert "2 revocations from the interrupted batch at" in text
+        assert "have an unknown outcome" in text
+        await pilot.press("y")
+        await settle(pilot)
+        assert "1 revoked (verified), 1 not revoked (verified)" in message_line(pilot)
+    outcomes = {
+        r["key_id"]: r["outcome"]
+        for r in audit_records(isolated_state)
+        if r["event"] == "outcome" and r["batch"] == batch_id
+    }
+    assert outcomes == {applied: "revoked (verified)", open_: "not revoked (verified)"}
+    assert admin_world.server.delete_count(open_) == 0  # verifying never revokes
+    again = make_app(admin_world)
+    async with again.run_test() as pilot:
+        await settle(pilot)
+        assert not isinstance(again.screen, InterruptedBatchScreen)
+
+
+async def test_batches_view_and_export(admin_world: World, isolated_state: Path) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
+        await mark(pilot, chosen)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        await pilot.press("b")
+        view = app.screen
+        assert isinstance(view, BatchesScreen)
+        assert view.query_one("#batch-keys").row_count == 2  # type: ignore[attr-defined]
+        await pilot.press("e")
+        assert "Exported to" in str(view.query_one("#why").render())
+    exports = sorted((isolated_state / "lwadmin-tui" / "exports").iterdir())
+    assert [p.suffix for p in exports] == [".csv", ".json"]
+    document = json.loads(exports[1].read_text())
+    assert sorted(k["key_id"] for k in document["keys"]) == sorted(chosen)
+    assert {k["label"] for k in document["keys"]} == {"revoked"}
+    assert exports[0].read_text().splitlines()[0].startswith("key_id,key_name,outcome")
+    assert exports[0].stat().st_mode & 0o777 == 0o600
+
+
+async def test_the_audit_log_is_private_and_holds_no_key(
+    admin_world: World, isolated_state: Path
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await mark(pilot, ordinary_ids(admin_world, row_ids(pilot))[:1])
+        await pilot.press("d", "y")
+        await settle(pilot)
+    path = isolated_state / "lwadmin-tui" / "audit.jsonl"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
+    text = path.read_text()
+    assert admin_world.scenario.token not in text
+    assert admin_world.scenario.token[-20:] not in text
+    events = [r["event"] for r in audit_records(isolated_state)]
+    assert events == ["batch", "intent", "outcome", "batch_end"]
+    record = audit_records(isolated_state)[1]
+    assert {"time", "host", "profile", "batch", "key_id", "key_name"} <= record.keys()
+    assert record["profile"] == "default"
+
+
+async def test_the_own_key_can_come_from_the_environment(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = admin_world.scenario.credential_key_id
+    monkeypatch.setenv("LWADMIN_OWN_KEY_ID", own)
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await move_to(pilot, own)
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert "loses access" in str(dialog.query_one("#own-key-warning").render())
+        await pilot.press("n")
+        await settle(pilot)
+    assert admin_world.server.delete_count(own) == 0
+
+
+async def test_an_engine_bug_leaves_no_row_claiming_progress(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lwadmin_tui.bulk.engine import BulkRevoker
+
+    async def broken(self: BulkRevoker, targets: object) -> list[object]:
+        raise RuntimeError("planted bug")
+
+    monkeypatch.setattr(BulkRevoker, "run", broken)
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
+        await mark(pilot, chosen)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert not keys_screen(pilot).batch_running
+        assert [cell(pilot, k, "result") for k in chosen] == ["not attempted"] * 2
+        assert "internal error" in message_line(pilot)
+        assert app.is_running

@@ -1,0 +1,349 @@
+"""Pilot tests: quick filters, sorting, range and invert marks, details, keymap, palette.
+
+Expected keys are named from the admin scenario (lwadmin_tui/fake/scenarios.py), not computed
+with the rules under test.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Select
+
+from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.screens.help import HelpScreen
+from lwadmin_tui.screens.key_details import KeyDetailsScreen
+from lwadmin_tui.screens.quick_filters import QuickFiltersScreen
+from lwadmin_tui.widgets.keys_table import KeysTable
+from tests.app_driver import (
+    filter_bar,
+    keys_screen,
+    make_app,
+    move_to,
+    row_ids,
+    settle,
+    status_line,
+    table,
+)
+from tests.conftest import World
+
+EXPIRED = {"nightly-dataset-sync", "old jenkins", "quarterly audit export", "luis temp",
+           "priya colab", "tomasz export"}  # fmt: skip
+# The app's own credential too: the list is its first request, and shows the value from before.
+NEVER_USED = {"staging smoke tests", "maya test key", "luis temp", "priya sandbox",
+              "tomasz scripts", "amara onboarding demo", "jonas personal",
+              "lwadmin-tui incident response"}  # fmt: skip
+STALE_90 = {"copilot load test", "jonas grasp-model evals", "priya colab", "jonas personal",
+            "old jenkins"}  # fmt: skip
+
+
+def shown_names(pilot: Pilot[Any]) -> list[str]:
+    keys = keys_screen(pilot).state.keys
+    return [keys[key_id].name for key_id in row_ids(pilot)]
+
+
+def id_of(pilot: Pilot[Any], name: str) -> str:
+    return next(k.id for k in keys_screen(pilot).state.keys.values() if k.name == name)
+
+
+def gets_by_id(world: World) -> int:
+    return sum(1 for r in world.fake.requests if r.method == "GET" and "/api-keys/" in r.path)
+
+
+async def test_e_and_n_toggle_expired_and_never_used(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert set(shown_names(pilot)) == EXPIRED
+        assert "Filter: expired · showing 6 of 40" in filter_bar(pilot)
+        await pilot.press("n")  # both: expired and never used
+        assert shown_names(pilot) == ["luis temp"]
+        await pilot.press("e")
+        assert set(shown_names(pilot)) == NEVER_USED
+        await pilot.press("c")
+        assert len(row_ids(pilot)) == 40
+        assert "No filter · showing all 40" in filter_bar(pilot)
+
+
+async def test_quick_filter_form_unused_for_days(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        assert isinstance(pilot.app.screen, QuickFiltersScreen)
+        await pilot.press("9", "0", "enter")
+        assert not isinstance(pilot.app.screen, QuickFiltersScreen)
+        assert set(shown_names(pilot)) == STALE_90
+        assert "unused > 90d · showing 5 of 40" in filter_bar(pilot)
+
+
+async def test_quick_filter_form_created_before_and_a_bad_date(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("f", "tab", *"2026-13-01", "enter")
+        form = pilot.app.screen
+        assert isinstance(form, QuickFiltersScreen)  # stays open and says why
+        assert "YYYY-MM-DD" in str(form.query_one("#qf-error").render())
+        await pilot.press(*["backspace"] * 10, *"2025-08-22", "enter")
+        # Created more than 365 days before 2026-08-22: old jenkins (700), terraform (400).
+        assert set(shown_names(pilot)) == {"old jenkins", "terraform langwatch provider"}
+
+
+async def test_quick_filter_form_role_scope_type_and_scope_name(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        form = pilot.app.screen
+        assert isinstance(form, QuickFiltersScreen)
+        form.query_one("#qf-role", Select).value = "ADMIN"
+        form.query_one("#qf-scope-type", Select).value = "ORGANIZATION"
+        await pilot.press("ctrl+s")
+        assert set(shown_names(pilot)) == {"terraform langwatch provider", "maya laptop",
+            "maya - cli", "amara admin cli", "lwadmin-tui incident response"}  # fmt: skip
+        assert "role ADMIN on organization" in filter_bar(pilot)
+        await pilot.press("f")
+        form = pilot.app.screen
+        assert isinstance(form, QuickFiltersScreen)
+        await pilot.press("ctrl+r")  # clear all, then filter by a project's name
+        await pilot.press("f", "tab", "tab", "tab", "tab", *"VISION", "enter")
+        assert set(shown_names(pilot)) == {"github-actions ci", "maya notebook experiments",
+            "label review", "prompt regression suite", "jonas ci fallback"}  # fmt: skip
+
+
+async def test_escape_and_ctrl_g_cancel_the_form(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        for cancel in ("escape", "ctrl+g"):
+            await pilot.press("f", "9", cancel)
+            assert not isinstance(pilot.app.screen, QuickFiltersScreen)
+            assert len(row_ids(pilot)) == 40
+
+
+async def test_sort_cycles_reverses_and_shows_in_the_header(admin_world: World) -> None:
+    async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        server_order = row_ids(pilot)
+        await pilot.press("s")  # name, ascending
+        names = shown_names(pilot)
+        assert names == sorted(names, key=str.casefold)
+        assert "Name ↑" in table(pilot).columns["name"].label.plain  # type: ignore[index]
+        await pilot.press("S")
+        assert shown_names(pilot) == sorted(names, key=str.casefold, reverse=True)
+        assert "sort: name ↓ descending" in filter_bar(pilot)
+        await pilot.press(*["s"] * 8)  # past the last column: the server's order again
+        assert row_ids(pilot) == server_order
+
+
+async def test_a_header_click_sorts_and_a_second_click_reverses(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        state = keys_screen(pilot).state
+        await pilot.click(KeysTable, offset=(6, 0))  # the Name header
+        assert (state.sort.column, state.sort.descending) == ("name", False)
+        await pilot.click(KeysTable, offset=(6, 0))
+        assert (state.sort.column, state.sort.descending) == ("name", True)
+        names = shown_names(pilot)
+        assert names == sorted(names, key=str.casefold, reverse=True)
+
+
+async def test_sort_by_status_is_stable(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        server_order = row_ids(pilot)
+        state = keys_screen(pilot).state
+        expired = {id_of(pilot, name) for name in EXPIRED}
+        await pilot.press("s", "s", "s", "s", "s")  # name, created, last used, expires, status
+        assert state.sort.column == "status"
+        active_first = [k for k in server_order if k not in expired] + [
+            k for k in server_order if k in expired
+        ]
+        assert row_ids(pilot) == active_first
+        await pilot.press("S")
+        assert row_ids(pilot) == [k for k in server_order if k in expired] + [
+            k for k in server_order if k not in expired
+        ]
+
+
+async def test_marks_survive_sort_and_filter_and_hidden_ones_reach_the_dialog(
+    admin_world: World,
+) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("e", "a", "c", "n")  # mark the expired keys, then show never used
+        state = keys_screen(pilot).state
+        marked = {id_of(pilot, name) for name in EXPIRED}
+        assert state.marked == marked
+        await pilot.press("s", "S")
+        assert state.marked == marked
+        hidden = marked - set(row_ids(pilot))
+        assert hidden and f"{len(marked)} marked · {len(hidden)} hidden by filter" in status_line(
+            pilot
+        )
+        await pilot.press("d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert {k.id for k in dialog.keys} == marked
+        assert dialog.hidden_ids == hidden
+
+
+async def test_v_marks_a_range_and_v_or_escape_cancel(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        rows = row_ids(pilot)
+        state = keys_screen(pilot).state
+        await pilot.press("down", "v")
+        assert "range from" in status_line(pilot)
+        await pilot.press("down", "down", "down", "space")
+        assert state.marked == set(rows[1:5])
+        await pilot.press("v", "up", "up", "escape")
+        assert state.range_anchor is None and state.marked == set(rows[1:5])
+        await pilot.press("v", "v")
+        assert state.range_anchor is None
+        await move_to(pilot, rows[-1])
+        await pilot.press("v", "up", "up", "space")  # upwards works too
+        assert state.marked == set(rows[1:5]) | set(rows[-3:])
+
+
+async def test_shift_arrows_mark_as_they_move(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        rows = row_ids(pilot)
+        await pilot.press("down", "down", "shift+down", "shift+down", "shift+up")
+        assert keys_screen(pilot).state.marked == set(rows[2:5])
+        assert table(pilot).cursor_row == 3
+
+
+async def test_invert_flips_only_the_shown_marks(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        never = id_of(pilot, "maya test key")
+        await move_to(pilot, never)
+        await pilot.press("space", "e", "i")  # mark a never-used key, show expired, invert
+        state = keys_screen(pilot).state
+        assert state.marked == {id_of(pilot, n) for n in EXPIRED} | {never}
+        await pilot.press("i")
+        assert state.marked == {never}
+
+
+async def test_details_fetch_only_on_request_and_once(admin_world: World) -> None:
+    async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await move_to(pilot, id_of(pilot, "github-actions ci"))
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, KeyDetailsScreen)
+        text = "\n".join(str(s.render()) for s in screen.query(".detail-line"))
+        assert "Runs the evaluation suites on every pull request" in text
+        assert 'MEMBER on project "vision-evals" (team Perception)' in text
+        assert "210d ago" in text or "6mo ago" in text
+        note = str(screen.query_one("#server-detail").render())
+        assert "audit log" in note
+        assert gets_by_id(admin_world) == 0
+        await pilot.press("g")
+        await settle(pilot)
+        detail = str(screen.query_one("#server-detail").render())
+        assert "service" in detail and "restricted" not in detail
+        assert gets_by_id(admin_world) == 1
+        await pilot.press("q")
+        assert not isinstance(pilot.app.screen, KeyDetailsScreen)
+        await pilot.press("enter", "g")
+        await settle(pilot)
+        assert gets_by_id(admin_world) == 1  # kept for the session
+        await pilot.press("escape")
+        assert pilot.app.is_running
+
+
+async def test_details_say_when_the_server_hides_a_key(manager_world: World) -> None:
+    async with make_app(manager_world).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await move_to(pilot, id_of(pilot, "grafana exporter"))
+        await pilot.press("enter", "g")
+        await settle(pilot)
+        detail = str(pilot.app.screen.query_one("#server-detail").render())
+        assert "does not show this key's detail" in detail
+
+
+async def test_a_keymap_rebinds_by_id_and_help_shows_it(admin_world: World) -> None:
+    app = make_app(admin_world, keymap={"sort": "o", "filter_expired": "x"})
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        assert keys_screen(pilot).state.sort.column == "name"
+        await pilot.press("x")
+        assert set(shown_names(pilot)) == EXPIRED
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict(app.screen.key_rows)
+        assert "o" in rows and "[sort]" in rows["o"]
+        assert "s" not in rows
+
+
+async def test_command_palette_runs_a_main_action(admin_world: World) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"only expired")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert set(shown_names(pilot)) == EXPIRED
+        await pilot.press("ctrl+p", "ctrl+g")  # closes without escape
+        await settle(pilot)
+        assert pilot.app.screen is keys_screen(pilot)
+
+
+async def test_the_footer_fits_80_columns(admin_world: World) -> None:
+    async with make_app(admin_world).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer_keys = list(keys_screen(pilot).query("FooterKey"))
+        shown = [str(getattr(k, "description", "")) for k in footer_keys]
+        for wanted in ("Mark", "Filter", "Filters", "Details", "Revoke", "Help", "Quit"):
+            assert wanted in shown
+        assert all(0 <= k.region.right <= 80 and k.region.width for k in footer_keys)
+
+
+def test_every_escape_binding_has_another_key() -> None:
+    from lwadmin_tui.app import LwAdminApp
+    from lwadmin_tui.commands import Palette
+    from lwadmin_tui.screens.keys_screen import KeysScreen
+    from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+    from lwadmin_tui.widgets.filter_input import FilterInput
+
+    owners: list[Any] = [
+        *(Palette, LwAdminApp, KeysScreen, QuickFiltersScreen, KeyDetailsScreen, HelpScreen),
+        *(QuitWhileRunningScreen, ConfirmRevokeScreen, FilterInput),
+    ]
+    for owner in owners:
+        keys_by_action: dict[str, set[str]] = {}
+        # Every binding the class has, inherited ones included (the palette's escape is Textual's).
+        for key, bindings in owner._merge_bindings().key_to_bindings.items():
+            for binding in bindings:
+                keys_by_action.setdefault(binding.action, set()).add(key)
+        for action, keys in keys_by_action.items():
+            if "escape" in keys and action != "cancel_range":
+                assert keys - {"escape"}, f"{owner.__name__}.{action} has only escape"
+    # The range is also cancelled by v (the same key that starts it).
+    assert any(b.key == "v" for b in KeysScreen.BINDINGS)  # type: ignore[union-attr]
+
+
+async def test_no_color_keeps_meaning_in_words(admin_world: World, monkeypatch: Any) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.no_color
+        await pilot.press("e", "space", "s")
+        svg = pilot.app.export_screenshot()
+        screen = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+        for words in (
+            "●",
+            "expired",
+            "Filter:",
+            "Name ↑",
+            "1 marked",
+            "showing 6 of 40",
+            "sort: name",
+        ):
+            assert words in screen

@@ -1,0 +1,69 @@
+"""Mouse off by default, NO_COLOR, the ANSI theme, and theme names checked before start."""
+
+from __future__ import annotations
+
+import pytest
+
+from lwadmin_tui.app import LwAdminApp
+from lwadmin_tui.cli import check_keymap, check_theme
+from lwadmin_tui.config import ConfigError
+from tests.app_driver import make_app, settle
+from tests.conftest import World
+from tests.terminal import Terminal
+
+WAIT = 30
+MOUSE_ON = "\x1b[?1000h"  # xterm: report button presses
+
+
+@pytest.mark.parametrize(("args", "captured"), [([], False), (["--mouse"], True)])
+def test_mouse_is_off_unless_asked(args: list[str], captured: bool) -> None:
+    with Terminal(["--demo", *args]) as term:
+        term.wait_for("visible to this credential", timeout=WAIT)
+        term.press("q")
+        assert term.wait_exit(WAIT) == 0
+        assert (MOUSE_ON in term.all_output) is captured
+
+
+async def test_no_color_is_honoured(admin_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.no_color
+
+
+async def test_the_ansi_theme_uses_the_terminals_colours(admin_world: World) -> None:
+    app: LwAdminApp = make_app(admin_world, theme="ansi-dark")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-dark"
+        assert app.current_theme.ansi and app.native_ansi_color
+
+
+def test_theme_names() -> None:
+    assert check_theme("ansi") == "ansi-dark"
+    assert check_theme("textual-light") == "textual-light"
+    with pytest.raises(ConfigError, match=r"Unknown theme 'neon'; choose one of: .*ansi-dark"):
+        check_theme("neon")
+
+
+def test_an_unknown_theme_stops_before_the_app() -> None:
+    with Terminal(["--demo", "--theme", "neon"]) as term:
+        assert term.wait_exit(WAIT) == 2
+        assert "Unknown theme 'neon'" in term.plain_output
+
+
+def test_keymap_names_must_be_real_bindings() -> None:
+    check_keymap({"revoke": "x", "quit_app": "ctrl+x"})
+    with pytest.raises(ConfigError, match=r"Unknown binding in keymap: revok\. Known: .*revoke"):
+        check_keymap({"revok": "x"})
+
+
+async def test_the_keymap_remaps_a_binding(admin_world: World) -> None:
+    app = make_app(admin_world, keymap={"quit_app": "ctrl+x"})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        assert app.is_running
+        await pilot.press("ctrl+x")
+    assert app.return_code == 0
