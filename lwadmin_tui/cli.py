@@ -33,7 +33,7 @@ __all__ = ["EXIT_USAGE", "PROJECT_KEY_PATTERN", "build_parser", "main", "redact"
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DEMO_SCENARIOS = ("admin", "manager")
-NO_TERMINAL = "lwadmin-tui needs an interactive terminal (try ssh -t)."
+NO_TERMINAL = "needs an interactive terminal (try ssh -t)."
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 # Flags that are settings: argparse dest -> Settings field (same names).
 SETTING_FLAGS = (
