@@ -16,8 +16,8 @@ from textual.binding import Binding
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
-from lwadmin_tui.revoke import DEFAULT_CONCURRENCY
 from lwadmin_tui.screens.confirm_revoke import DEFAULT_GUARD_SECONDS
 from lwadmin_tui.screens.help import HelpScreen, keymapped
 from lwadmin_tui.screens.keys_screen import KeysScreen

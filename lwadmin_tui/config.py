@@ -31,9 +31,9 @@ from pydantic_settings import (
     SettingsError,
 )
 
+from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.errors import ConfigError
 from lwadmin_tui.files import check_private
-from lwadmin_tui.revoke import DEFAULT_CONCURRENCY
 
 __all__ = [
     "DEFAULT_ENDPOINT",

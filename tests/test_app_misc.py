@@ -79,7 +79,6 @@ async def test_an_unreachable_server_says_so() -> None:
 def test_the_headless_core_never_imports_textual() -> None:
     modules = [
         "lwadmin_tui.api",
-        "lwadmin_tui.revoke",
         "lwadmin_tui.bulk",
         "lwadmin_tui.bulk.engine",
         "lwadmin_tui.bulk.retry",

@@ -3,8 +3,8 @@
 import asyncio
 
 from lwadmin_tui.api.errors import Forbidden, Unauthorized
+from lwadmin_tui.bulk.engine import revoke_keys
 from lwadmin_tui.outcomes import OutcomeKind
-from lwadmin_tui.revoke import revoke_keys
 
 
 class RecordingRevoker:

@@ -12,8 +12,8 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.bulk.engine import outcome_from_error
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
-from lwadmin_tui.revoke import outcome_from_error
 
 
 @pytest.mark.parametrize(
