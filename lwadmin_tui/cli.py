@@ -211,7 +211,9 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
 
             demo = stack.enter_context(start_demo(args.demo, latency_ms=args.demo_latency))
             endpoint, api_key = demo.endpoint, demo.api_key
-            options.update(label=f"demo: {args.demo}", key_source="the demo")
+            options.update(
+                label=f"demo: {args.demo}", key_source="the demo", own_key_id=demo.own_key_id
+            )
         else:
             endpoint = validate_endpoint(
                 settings.endpoint, allow_insecure_http=settings.allow_insecure_http

@@ -5,6 +5,8 @@ The app talks to it over real HTTP exactly as it would to a real server.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from lwadmin_tui.fake import SCENARIOS, FakeServer
 class Demo:
     endpoint: str
     api_key: ApiKey
+    own_key_id: str
 
 
 @contextmanager
@@ -26,7 +29,16 @@ def start_demo(scenario: str, *, latency_ms: float = 0.0) -> Iterator[Demo]:
     server = FakeServer(built.app)
     server.latency_ms = latency_ms
     server.start()
-    try:
-        yield Demo(server.url, ApiKey(built.token))
-    finally:
-        server.stop()
+    # The demo's revocations are of a made-up organization: keep them out of the real audit
+    # log (and its interrupted-batch report), in a state directory that goes with the process.
+    saved_state_home = os.environ.get("XDG_STATE_HOME")
+    with tempfile.TemporaryDirectory(prefix="lwadmin-demo-") as state_home:
+        os.environ["XDG_STATE_HOME"] = state_home
+        try:
+            yield Demo(server.url, ApiKey(built.token), built.credential_key_id)
+        finally:
+            server.stop()
+            if saved_state_home is None:
+                os.environ.pop("XDG_STATE_HOME", None)
+            else:
+                os.environ["XDG_STATE_HOME"] = saved_state_home

@@ -22,18 +22,8 @@ class LoadFailed(Message):
 
 
 @dataclass
-class KeySending(Message):
-    key_id: str
-
-
-@dataclass
 class KeyRevoked(Message):
     outcome: RevokeOutcome
-
-
-@dataclass
-class BatchFinished(Message):
-    outcomes: list[RevokeOutcome]
 
 
 @dataclass

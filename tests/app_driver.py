@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from lwadmin_tui.app import LwAdminApp
 from lwadmin_tui.screens.keys_screen import KeysScreen
@@ -22,7 +24,8 @@ def make_app(world: World, **options: Any) -> LwAdminApp:
 async def settle(pilot: Pilot[Any]) -> None:
     """Let every worker finish and every message it posted be handled."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a cancelled worker is settled too
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
 

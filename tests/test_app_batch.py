@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -65,13 +66,15 @@ async def test_progress_cancel_and_the_rest_not_attempted(
         await settle(pilot)
         chosen = ordinary_ids(admin_world, row_ids(pilot))[:6]
         await mark(pilot, chosen)
-        admin_world.server.latency_ms = 300  # the first request is in flight when x arrives
+        gate = threading.Event()  # the first DELETE waits at the server until x is pressed
+        admin_world.server.faults.delete_gate = gate
         await pilot.press("d", "y")
         screen = keys_screen(pilot)
         await wait_until(pilot, lambda: cell(pilot, chosen[0], "result") == "sending…")
         assert screen.query_one(BatchPanel).has_class("shown")
         assert "0/6" in panel_text(pilot) and "1 in flight" in panel_text(pilot)
         await pilot.press("x")
+        gate.set()
         await wait_until(pilot, lambda: not screen.batch_running)
         results = [cell(pilot, key_id, "result") for key_id in chosen]
         assert results == ["revoked"] + ["not attempted"] * 5

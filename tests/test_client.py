@@ -217,3 +217,16 @@ def test_the_key_never_shows_in_reprs() -> None:
     assert repr(BearerAuth(key)) == f"BearerAuth(ApiKey('…{SECRET[-4:]}'))"
     client = LangWatchClient("http://127.0.0.1:1", key)
     assert SECRET not in repr(vars(client))
+
+
+async def test_dates_without_a_zone_are_read_as_utc() -> None:
+    body = (
+        b'{"data": [{"id": "abc", "name": "n", "createdAt": "2026-08-22T17:48:47.123", '
+        b'"expiresAt": "2026-09-01T00:00:00", "lastUsedAt": null, "revokedAt": null, '
+        b'"roleBindings": []}]}'
+    )
+    with canned_server(Canned(200, body)) as url:
+        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+            (key,) = await client.list_keys()
+    assert key.created_at.utcoffset() is not None
+    assert key.expires_at is not None and key.expires_at > key.created_at

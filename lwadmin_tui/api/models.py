@@ -6,13 +6,21 @@ nullable is optional, so a newer server never breaks the client.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Role = Literal["ADMIN", "MEMBER", "VIEWER", "CUSTOM"]
 ScopeType = Literal["ORGANIZATION", "TEAM", "PROJECT"]
+
+
+def _assume_utc(moment: datetime) -> datetime:
+    """The contract sends `Z`; a server that omits the zone means UTC, never local time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_assume_utc)]
 
 
 class _ServerModel(BaseModel):
@@ -33,10 +41,10 @@ class ApiKeyInfo(_ServerModel):
     id: str
     name: str
     description: str | None = None
-    created_at: datetime = Field(alias="createdAt")
-    expires_at: datetime | None = Field(default=None, alias="expiresAt")
-    last_used_at: datetime | None = Field(default=None, alias="lastUsedAt")
-    revoked_at: datetime | None = Field(default=None, alias="revokedAt")
+    created_at: UtcDatetime = Field(alias="createdAt")
+    expires_at: UtcDatetime | None = Field(default=None, alias="expiresAt")
+    last_used_at: UtcDatetime | None = Field(default=None, alias="lastUsedAt")
+    revoked_at: UtcDatetime | None = Field(default=None, alias="revokedAt")
     role_bindings: tuple[RoleBinding, ...] = Field(default=(), alias="roleBindings")
 
 

@@ -40,7 +40,7 @@ from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
 DEFAULT_CONCURRENCY = 8
 SENDING = "sending…"
 VERIFYING = "verifying…"
-CANCELLED, UNAUTHORIZED = "cancelled", "unauthorized"
+CANCELLED, UNAUTHORIZED, INTERNAL = "cancelled", "unauthorized", "internal error"
 
 
 class Revoker(Protocol):
@@ -65,6 +65,14 @@ OutcomeCallback = Callable[[RevokeOutcome], None]
 
 class _Stopped(Exception):
     """Raised inside an attempt when the batch stopped before a new request would leave."""
+
+
+class _NotSent(Exception):
+    """The first request for a key was never sent (cancelled, or its intent not recorded)."""
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(reason or "not sent")
+        self.reason = reason
 
 
 def outcome_from_error(key_id: str, error: LangWatchError) -> RevokeOutcome:
@@ -173,17 +181,40 @@ class BulkRevoker:
             if self.stopped:
                 outcome = RevokeOutcome(target.key_id, OutcomeKind.NOT_ATTEMPTED)
             else:
-                outcome = await self.revoke_one(target)
+                outcome = await self._revoke_guarded(target)
             if outcome.kind is OutcomeKind.UNAUTHORIZED:
                 self._credential_rejected()
             outcomes[target.key_id] = outcome
             await self._record(target, outcome)
 
+    async def _revoke_guarded(self, target: Target) -> RevokeOutcome:
+        """`revoke_one`, but nothing unexpected may end one worker while the others go on.
+
+        An escaping exception would make `gather` return while sibling workers keep sending:
+        instead the key's outcome becomes unknown and the whole batch stops.
+        """
+        try:
+            return await self.revoke_one(target)
+        except _NotSent as why:
+            return RevokeOutcome(target.key_id, OutcomeKind.NOT_ATTEMPTED, message=why.reason)
+        except Exception as error:
+            self._stop_for(INTERNAL)
+            message = f"internal error ({type(error).__name__})"
+            return RevokeOutcome(target.key_id, OutcomeKind.UNKNOWN, message=message)
+
     async def _record(self, target: Target, outcome: RevokeOutcome) -> None:
         if self.audit is not None:
-            await asyncio.to_thread(self.audit.outcome, target.name, outcome)
+            try:
+                await asyncio.to_thread(self.audit.outcome, target.name, outcome)
+            except OSError:
+                self._stop_for(INTERNAL)  # the record is the admin's proof: send no more
         if self.on_outcome is not None:
             self.on_outcome(outcome)
+
+    def _stop_for(self, reason: str) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = reason
+        self._stop.set()
 
     def _credential_rejected(self) -> None:
         self.stop_reason = UNAUTHORIZED
@@ -239,8 +270,17 @@ class BulkRevoker:
         raise AssertionError("stamina ended without an attempt")  # pragma: no cover
 
     async def _send(self, target: Target, attempt: int) -> None:
+        """Record the intent, then send; a request whose intent is not on disk never leaves."""
         if self.audit is not None:
-            await asyncio.to_thread(self.audit.intent, target.key_id, target.name, attempt)
+            try:
+                await asyncio.to_thread(self.audit.intent, target.key_id, target.name, attempt)
+            except OSError as error:
+                self._stop_for(INTERNAL)
+                if attempt > 1:
+                    raise  # sent before: its outcome is unknown, not "not attempted"
+                raise _NotSent(f"audit log not writable ({error.strerror or error})") from None
+        if attempt == 1 and self.stopped:  # cancelled while the intent was being written
+            raise _NotSent(None)
         self._progress(target.key_id, SENDING)
         await self.client.revoke_key(target.key_id)
 

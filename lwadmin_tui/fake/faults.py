@@ -9,6 +9,7 @@ Faults that fail a request touch DELETEs only: reads used to verify stay truthfu
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 
 from lwadmin_tui.fake.responses import FakeResponse, json_response
@@ -47,6 +48,9 @@ class FaultSwitches:
     truncate_after_apply: bool = False
     """The first DELETE of each key is applied and answered 200 with its JSON cut short."""
     seed: int = 4
+    delete_gate: threading.Event | None = None
+    """When set, every DELETE waits for this event before it is answered (up to 30 s): a test
+    holds requests in flight without depending on how fast the machine is."""
 
     def delay_ms(self, method: str, path: str, rng: random.Random) -> float:
         delay = self.latency_ms

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit import DEFAULT_PROFILE, AuditLog, state_dir
 from lwadmin_tui.audit_history import BatchHistory, batches, interrupted
-from lwadmin_tui.bulk.engine import CANCELLED, UNAUTHORIZED, Target
+from lwadmin_tui.bulk.engine import CANCELLED, INTERNAL, UNAUTHORIZED, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
 from lwadmin_tui.messages import (
     BatchEnded,
@@ -169,6 +169,8 @@ class BatchFlow:
 
     def start_batch(self, targets: list[ApiKeyInfo]) -> None:
         screen, app = self._screen, self._app
+        # A reload still in flight would land after the batch and wipe its results.
+        screen.workers.cancel_group(screen, "load")
         screen.batch_running = True
         screen.refresh_bindings()
         for key in targets:
@@ -218,6 +220,11 @@ class BatchFlow:
             text += " The server rejected the API key (401): the batch stopped."
         elif message.stop_reason == CANCELLED:
             text += " Cancelled: the keys not sent are marked not attempted."
+        elif message.stop_reason == INTERNAL:
+            text += (
+                " The batch stopped on an internal error (or an unwritable audit log): "
+                "reload to see the server's state."
+            )
         if message.own_key_revoked:
             text += " This session's own key was revoked: it has lost access."
         if any(o.retryable for o in message.outcomes):
@@ -288,5 +295,5 @@ class BatchFlow:
             return
         self.own_key_guess = message.key_id
         key: Any = screen.state.keys.get(message.key_id)
-        name = safe_text(key.name, 40) if key is not None else message.key_id
+        name = safe_text(key.name if key is not None else message.key_id, 40)
         screen.say(f"This session's key is probably {name} ({reason}).")

@@ -87,6 +87,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 note += f" {plural(hidden)} of these {verb} hidden by the filter."
             if self.retrying:
                 note += " These keys failed, stayed unknown or were not attempted last time."
+            if self.own_key_id is None:
+                note += " This session's own key is not known (w guesses it)."
             yield Static(note, id="note", markup=False)
             if self.includes_own_key:
                 yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
@@ -130,6 +132,16 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.opened_at = self.clock()
         self.query_one("#cancel", Button).focus()
+        self.fit_key_list()
+
+    def on_resize(self) -> None:
+        self.fit_key_list()
+
+    def fit_key_list(self) -> None:
+        """Shrink the scrollable list so the buttons and key hints stay on a 24-line screen."""
+        reserved = 14 + (4 if self.needs_typed_count else 0) + (3 if self.includes_own_key else 0)
+        height = self.app.size.height
+        self.query_one("#key-list").styles.max_height = max(3, min(12, height - reserved))
 
     def _too_early(self) -> bool:
         return self.clock() - self.opened_at < self.guard_seconds

@@ -34,14 +34,23 @@ DIALOG_HELP = (
     ("(first 0.3 s)", "keys typed before the dialog appeared are ignored"),
 )
 RESULT_HELP = (
+    ("queued / sending…", "confirmed, waiting for a free connection / request in flight"),
+    ("retrying 2/3 after 429", "throttled or a 502/503/504: tried again after a pause"),
+    ("verifying…", "the answer was unclear: reading the key back before any resend"),
     ("revoked", "the server revoked the key (200)"),
+    ("revoked (verified)", "no clear answer came, but reading the key back shows it revoked"),
     ("409 already revoked", "someone revoked it before you: the key is gone either way"),
     ("403 not allowed: …", "this credential may not revoke that key (the server's reason follows)"),
     ("404 not found", "the key no longer exists in this organization"),
     ("401 credential rejected", "your own key stopped working: the batch stops"),
-    ("not attempted", "never sent, because the batch stopped first"),
-    ("timeout: unknown", "sent, but no answer came: reload to see whether it was revoked"),
+    ("429 rate limited", "still throttled after every attempt: t retries it later"),
+    ("5xx server error: …", "the server failed and reading the key back shows it still active"),
+    ("not revoked (verified)", "the answer was unclear; reading it back shows it still active"),
+    ("timeout / connection lost: unknown", "no answer and the read-back failed: press r to see"),
     ("network error: …", "the request could not be sent; nothing changed"),
+    ("unreadable answer: …", "the server's answer was not the JSON the contract describes"),
+    ("not attempted", "never sent, because the batch stopped first (401, cancel, error)"),
+    ("cancelled", "you cancelled while it was being retried; its state is as last read"),
 )
 
 

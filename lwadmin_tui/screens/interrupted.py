@@ -12,6 +12,7 @@ from textual.widgets import Button, Static
 
 from lwadmin_tui.audit_history import BatchHistory
 from lwadmin_tui.screens.confirm_revoke import plural
+from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.literal import literal
 
 
@@ -50,7 +51,7 @@ class InterruptedBatchScreen(ModalScreen[bool]):
             with VerticalScroll(id="key-list"):
                 for key in self.batch.unresolved:
                     line = literal(key.key_name or "(unnamed)", 40)
-                    line.append(f"  {key.key_id}", style="dim")
+                    line.append(f"  {safe_text(key.key_id, 40)}", style="dim")
                     yield Static(line, classes="key-line")
             with Horizontal(id="buttons"):
                 yield Button("Later", id="later")
