@@ -118,5 +118,9 @@ class KeysState:
         return [key for key in self.keys.values() if key.id in self.marked]
 
     def hidden_marked_count(self) -> int:
+        """O(marked), not O(keys): the status line asks after every result of a batch."""
+        if not self.filtered:
+            return 0
         ctx = self.context()
-        return sum(1 for key in self.marked_keys() if not self.matches(key, ctx))
+        marked = (self.keys[key_id] for key_id in self.marked if key_id in self.keys)
+        return sum(1 for key in marked if not self.matches(key, ctx))

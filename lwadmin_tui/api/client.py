@@ -29,6 +29,7 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.api.key_list import parse_key_list
 from lwadmin_tui.api.models import (
     ApiKeyDetail,
     ApiKeyInfo,
@@ -89,7 +90,8 @@ class LangWatchClient:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
-        return _parse(response, ApiKeyList).data
+        keys = await parse_key_list(response.content)  # in slices: the UI stays responsive
+        return keys if keys is not None else _parse(response, ApiKeyList).data
 
     async def get_key(self, key_id: str) -> ApiKeyDetail:
         """One key with owner and permissions (server 3.13+); revoked keys included.

@@ -14,8 +14,12 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lwadmin_tui.fake.large import SIZES, large_factory
 from lwadmin_tui.fake.scenarios import SCENARIOS
 from lwadmin_tui.fake.server import FakeServer, FaultSwitches
+
+# The demo worlds plus the benchmark sizes (large-1000, large-10000, large-100000).
+ALL_SCENARIOS = {**SCENARIOS, **{f"large-{n}": large_factory(n) for n in SIZES}}
 
 
 def write_token(path: Path, token: str) -> None:
@@ -38,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m lwadmin_tui.fake",
         description="Serve a fake LangWatch API-key server on 127.0.0.1 until Ctrl-C.",
     )
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="admin")
+    parser.add_argument("--scenario", choices=sorted(ALL_SCENARIOS), default="admin")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each answer")
     parser.add_argument("--seed", type=int, default=7)
@@ -85,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Build the scenario, write its token file, print the URL, serve until interrupted."""
     args = _parser().parse_args(argv)
-    scenario = SCENARIOS[args.scenario](datetime.now(UTC), args.seed, lambda: datetime.now(UTC))
+    scenario = ALL_SCENARIOS[args.scenario](datetime.now(UTC), args.seed, lambda: datetime.now(UTC))
     scenario.app.legacy = args.legacy
     token_file: Path = args.token_file
     if token_file is None:

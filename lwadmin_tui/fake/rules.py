@@ -69,6 +69,7 @@ class FakeLangWatch:
         self._first_list_done = False
         self._lock = threading.RLock()
         self._log: list[RequestRecord] = []
+        self._lookup: dict[str, FakeKey] = {}
 
     # ---- the request entry point -------------------------------------------------------
 
@@ -131,7 +132,7 @@ class FakeLangWatch:
         if match is None:
             return unauthorized()
         lookup_id, secret = match.groups()
-        key = next((k for k in self.org.keys.values() if k.lookup_id == lookup_id), None)
+        key = self._by_lookup_id(lookup_id)
         if key is None or not hmac.compare_digest(key.secret, secret):
             return unauthorized()
         if key.revoked_at is not None or self._expired(key):
@@ -139,6 +140,17 @@ class FakeLangWatch:
         owner = self.org.users.get(key.owner_user_id) if key.owner_user_id else None
         if key.owner_user_id is not None and (owner is None or owner.deactivated):
             return unauthorized()
+        return key
+
+    def _by_lookup_id(self, lookup_id: str) -> FakeKey | None:
+        """The key with this lookup id, from an index: a scan per request is O(N) at 100k keys.
+
+        A miss or a stale hit rebuilds the index, so tests that edit keys in place stay right.
+        """
+        key = self._lookup.get(lookup_id)
+        if key is None or key.lookup_id != lookup_id or self.org.keys.get(key.id) is not key:
+            self._lookup = {k.lookup_id: k for k in self.org.keys.values()}
+            key = self._lookup.get(lookup_id)
         return key
 
     @staticmethod

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
 
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.display import key_name
@@ -187,7 +186,7 @@ class KeyFinding:
     # --- marks ----------------------------------------------------------------------------
 
     def shown_ids(self) -> list[str]:
-        return [str(row.value) for row in self.table.rows]
+        return self.table.row_ids
 
     def action_invert_marks(self) -> None:
         self.state.invert_shown(self.shown_ids())
@@ -270,10 +269,9 @@ class KeyFinding:
         if column in SORT_COLUMNS:
             self.sorted_by(replace(self.state.sort, column=column, descending=descending))
 
-    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+    def on_keys_table_header_selected(self, event: KeysTable.HeaderSelected) -> None:
         """A header click (a plain mixin cannot use `@on`: Textual collects those per class)."""
-        if event.column_key.value is not None:
-            self.sorted_by(self.state.sort.on_column(event.column_key.value))
+        self.sorted_by(self.state.sort.on_column(event.column))
 
     # --- details --------------------------------------------------------------------------
 

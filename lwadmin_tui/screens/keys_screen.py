@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from lwadmin_tui import gc_tuning
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
 from lwadmin_tui.messages import KeysLoaded, LoadFailed
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
@@ -97,14 +98,18 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.post_message(KeysLoaded(keys))
 
     def on_keys_loaded(self, message: KeysLoaded) -> None:
+        if self.batch_running:
+            return  # a list read before the batch would wipe its results; r reloads after it
         if self.scope_directory is None:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.load_scope_names()
+        gc_tuning.list_replaced()
         self.state.load(message.keys)
         self.loaded = True
         self.rebuild_table()
         self.refresh_top_bar()
         self.say(f"Loaded {plural(len(self.state.keys))}.")
+        gc_tuning.list_loaded()
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)

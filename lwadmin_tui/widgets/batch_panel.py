@@ -44,6 +44,7 @@ class BatchPanel(Horizontal):
         self.counts: Counter[OutcomeKind] = Counter()
         self.total = 0
         self.in_flight: set[str] = set()
+        self._counts_due = False
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="batch-progress")
@@ -142,6 +143,13 @@ class BatchPanel(Horizontal):
         self.screen.post_message(Worker.StateChanged(event.worker, event.state))
 
     def _show_counts(self) -> None:
+        """Ask for the counts line; many results in one burst redraw it once (`call_later`)."""
+        if not self._counts_due:
+            self._counts_due = True
+            self.call_later(self._draw_counts)
+
+    def _draw_counts(self) -> None:
+        self._counts_due = False
         done = sum(self.counts.values())
         parts = [f"{done}/{self.total}"]
         parts += [f"{count} {kind.value}" for kind, count in self._ordered()]
@@ -151,7 +159,8 @@ class BatchPanel(Horizontal):
                 parts.append("stopping: nothing new is sent")
             else:
                 parts.append("x: cancel")
-        self.query_one("#batch-counts", Static).update(Text(" · ".join(parts)))
+        # One line in a one-line panel: its size never changes, so no layout pass.
+        self.query_one("#batch-counts", Static).update(Text(" · ".join(parts)), layout=False)
 
     def _ordered(self) -> list[tuple[OutcomeKind, int]]:
         return [(kind, self.counts[kind]) for kind in OutcomeKind if self.counts[kind]]
