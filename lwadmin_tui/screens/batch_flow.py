@@ -227,7 +227,7 @@ class BatchFlow:
             )
         if message.own_key_revoked:
             text += " This session's own key was revoked: it has lost access."
-        if any(o.retryable for o in message.outcomes):
+        if not message.own_key_revoked and any(o.retryable for o in message.outcomes):
             text += " t retries the failed ones."
         screen.say(text + " Results stay until r reloads.")
         screen.refresh_status()
