@@ -199,7 +199,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
 
     from lwadmin_tui.config import is_insecure, validate_endpoint
     from lwadmin_tui.logging_setup import LoggingTransport
-    from lwadmin_tui.secrets import resolve_credential
+    from lwadmin_tui.secrets import resolve_for_settings
     from lwadmin_tui.tls import tls_settings
 
     settings = loaded.settings
@@ -219,12 +219,9 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 settings.endpoint, allow_insecure_http=settings.allow_insecure_http
             )
             tls = tls_settings(settings.ca_bundle)
-            credential = resolve_credential(
-                profile=settings.profile,
-                key_file=settings.api_key_file,
-                use_keyring=settings.keyring,
-                keyring_entry=settings.keyring_username,
-                store=store,
+            credential = resolve_for_settings(
+                settings,
+                store,
                 prompt=ask_hidden,
                 on_notice=lambda sentence: print(f"lwadmin-tui: {sentence}", file=sys.stderr),
             )

@@ -17,11 +17,14 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.errors import ConfigError
 from lwadmin_tui.files import check_private
+
+if TYPE_CHECKING:
+    from lwadmin_tui.config import Settings
 
 SERVICE = "lwadmin-tui"
 ENV_NAMES = ("LWADMIN_API_KEY", "LANGWATCH_API_KEY")
@@ -306,3 +309,22 @@ def resolve_credential(
         return Credential(check_key(typed, "the prompt"), "the prompt")
     missing.attempts.append(Attempt("prompt", "nothing was entered"))
     raise missing
+
+
+def resolve_for_settings(
+    settings: Settings,
+    store: KeyringStore,
+    *,
+    prompt: Callable[[str], str] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Credential:
+    """`resolve_credential` with the sources the settings name (profile, key file, keyring)."""
+    return resolve_credential(
+        profile=settings.profile,
+        key_file=settings.api_key_file,
+        use_keyring=settings.keyring,
+        keyring_entry=settings.keyring_username,
+        store=store,
+        prompt=prompt,
+        on_notice=on_notice,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -202,3 +203,16 @@ class Terminal:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m lwadmin_tui ARGS` without a terminal (subcommands, refusals), output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "lwadmin_tui", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=child_env(env),
+        check=False,
+    )

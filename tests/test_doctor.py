@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from tests.conftest import World
-from tests.terminal import child_env, secret_fragments
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lwadmin_tui", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=child_env(env),
-        check=False,
-    )
+from tests.terminal import run_cli as run
+from tests.terminal import secret_fragments
 
 
 def test_doctor_reports_every_line_and_a_live_list(admin_world: World) -> None:

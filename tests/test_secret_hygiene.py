@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,8 @@ import pytest
 
 from lwadmin_tui.logging_setup import RedactingFilter, RedactingFormatter, redact
 from tests.conftest import World
-from tests.terminal import Terminal, child_env, plain, secret_fragments
+from tests.terminal import Terminal, plain, secret_fragments
+from tests.terminal import run_cli as run
 
 WAIT = 30
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,18 +29,6 @@ def assert_clean(text: str, token: str) -> None:
 
 def files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lwadmin_tui", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=child_env(env),
-        check=False,
-    )
 
 
 def test_a_settings_error_never_echoes_the_key(admin_world: World) -> None:

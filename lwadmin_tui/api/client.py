@@ -34,11 +34,10 @@ from lwadmin_tui.api.models import (
     ApiKeyDetail,
     ApiKeyInfo,
     ApiKeyList,
+    Page,
     Project,
-    ProjectPage,
     RevokeResult,
     Team,
-    TeamPage,
 )
 
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
@@ -48,6 +47,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 MAX_KEEPALIVE = 20
 
 _M = TypeVar("_M", bound=BaseModel)
+_T = TypeVar("_T")
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
     401: Unauthorized,
@@ -103,21 +103,17 @@ class LangWatchClient:
 
     async def list_projects(self) -> tuple[Project, ...]:
         """Every project this credential may view, all pages (for naming binding scopes)."""
-        rows: list[Project] = []
-        for number in range(1, MAX_PAGES + 1):
-            response = await self._request("GET", f"/api/projects?page={number}&limit={PAGE_LIMIT}")
-            page = _parse(response, ProjectPage)
-            rows += page.data
-            if not page.data or len(rows) >= page.pagination.total:
-                break
-        return tuple(rows)
+        return await self._all_pages("/api/projects", Page[Project])
 
     async def list_teams(self) -> tuple[Team, ...]:
         """Every team of the organization, all pages (needs `team:view`)."""
-        rows: list[Team] = []
+        return await self._all_pages("/api/teams", Page[Team])
+
+    async def _all_pages(self, path: str, model: type[Page[_T]]) -> tuple[_T, ...]:
+        rows: list[_T] = []
         for number in range(1, MAX_PAGES + 1):
-            response = await self._request("GET", f"/api/teams?page={number}&limit={PAGE_LIMIT}")
-            page = _parse(response, TeamPage)
+            response = await self._request("GET", f"{path}?page={number}&limit={PAGE_LIMIT}")
+            page = _parse(response, model)
             rows += page.data
             if not page.data or len(rows) >= page.pagination.total:
                 break

@@ -7,9 +7,11 @@ nullable is optional, so a newer server never breaks the client.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
 
 Role = Literal["ADMIN", "MEMBER", "VIEWER", "CUSTOM"]
 ScopeType = Literal["ORGANIZATION", "TEAM", "PROJECT"]
@@ -87,11 +89,8 @@ class Pagination(_ServerModel):
     total: int = 0
 
 
-class ProjectPage(_ServerModel):
-    data: tuple[Project, ...]
-    pagination: Pagination = Field(default_factory=Pagination)
+class Page(_ServerModel, Generic[T]):
+    """One page of `GET /api/projects` or `GET /api/teams`."""
 
-
-class TeamPage(_ServerModel):
-    data: tuple[Team, ...]
+    data: tuple[T, ...]
     pagination: Pagination = Field(default_factory=Pagination)

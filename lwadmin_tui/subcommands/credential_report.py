@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lwadmin_tui.config import Settings
-from lwadmin_tui.secrets import Credential, KeyringStore, NoCredential, resolve_credential
+from lwadmin_tui.secrets import Credential, KeyringStore, NoCredential, resolve_for_settings
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,7 @@ class CredentialReport:
 def report_credential(settings: Settings, store: KeyringStore) -> CredentialReport:
     """Walk the chain without prompting; describe the winner by source and last 4 characters."""
     try:
-        credential = resolve_credential(
-            profile=settings.profile,
-            key_file=settings.api_key_file,
-            use_keyring=settings.keyring,
-            keyring_entry=settings.keyring_username,
-            store=store,
-            prompt=None,
-        )
+        credential = resolve_for_settings(settings, store)
     except NoCredential as missing:
         lines = ["none found; tried:"]
         lines += [f"  {a.source}: {a.outcome}" for a in missing.attempts]
