@@ -14,11 +14,12 @@ import json
 import os
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lwadmin_tui.audit_group import GroupCommit
 from lwadmin_tui.outcomes import RevokeOutcome
 from lwadmin_tui.text import safe_text
 
@@ -45,10 +46,10 @@ def utc_stamp() -> str:
 
 
 class AuditLog:
-    """The log file: each `write` is one line, flushed and fsynced before it returns.
+    """The log file: each `write` is flushed and fsynced before it returns.
 
-    The file is opened for each record (O_APPEND, one `write` call per line), so no descriptor
-    outlives a record and a log moved away by the admin is simply started again.
+    The file is opened for each write (O_APPEND, one `write` call for all its lines), so no
+    descriptor outlives a record and a log moved away by the admin is simply started again.
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -56,7 +57,14 @@ class AuditLog:
         self._lock = threading.Lock()
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps({"time": utc_stamp(), **record}, ensure_ascii=True) + "\n"
+        self.write_many([record])
+
+    def write_many(self, records: Sequence[dict[str, Any]]) -> None:
+        """Append `records` with one `write` call and one fsync: all are on disk on return."""
+        stamp = utc_stamp()
+        lines = "".join(
+            json.dumps({"time": stamp, **record}, ensure_ascii=True) + "\n" for record in records
+        )
         with self._lock:
             directory = self.path.parent
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -66,7 +74,7 @@ class AuditLog:
             fd = os.open(self.path, flags, 0o600)
             try:
                 os.fchmod(fd, 0o600)
-                os.write(fd, line.encode("ascii"))
+                os.write(fd, lines.encode("ascii"))
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -100,7 +108,11 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 
 
 class BatchAudit:
-    """The records of one batch: host, profile and batch id stamped on every line."""
+    """The records of one batch: host, profile and batch id stamped on every line.
+
+    `intent`, `outcome`, ... write at once (blocking); async code builds the same records with
+    the `*_record` methods and awaits `save`, which groups concurrent records (`GroupCommit`).
+    """
 
     def __init__(
         self, log: AuditLog, host: str, profile: str = DEFAULT_PROFILE, batch_id: str | None = None
@@ -108,19 +120,25 @@ class BatchAudit:
         self.log = log
         self.batch_id = batch_id or new_batch_id()
         self._common = {"host": host, "profile": profile, "batch": self.batch_id}
+        self._grouped = GroupCommit(log)
 
-    def _write(self, event: str, **fields: Any) -> None:
-        self.log.write({"event": event, **self._common, **fields})
+    async def save(self, record: dict[str, Any]) -> None:
+        """Returns once `record` is on disk (raises OSError when it cannot be written)."""
+        await self._grouped.write(record)
 
-    def started(self, targets: Iterable[tuple[str, str]], *, kind: str = "revoke") -> None:
-        pairs = list(targets)
-        self._write("batch", kind=kind, count=len(pairs))
+    def _record(self, event: str, **fields: Any) -> dict[str, Any]:
+        return {"event": event, **self._common, **fields}
 
-    def intent(self, key_id: str, name: str, attempt: int) -> None:
-        self._write("intent", key_id=key_id, key_name=safe(name), attempt=attempt)
+    def started_record(
+        self, targets: Iterable[tuple[str, str]], *, kind: str = "revoke"
+    ) -> dict[str, Any]:
+        return self._record("batch", kind=kind, count=len(list(targets)))
 
-    def outcome(self, name: str, outcome: RevokeOutcome, **extra: Any) -> None:
-        self._write(
+    def intent_record(self, key_id: str, name: str, attempt: int) -> dict[str, Any]:
+        return self._record("intent", key_id=key_id, key_name=safe(name), attempt=attempt)
+
+    def outcome_record(self, name: str, outcome: RevokeOutcome, **extra: Any) -> dict[str, Any]:
+        return self._record(
             "outcome",
             key_id=outcome.key_id,
             key_name=safe(name),
@@ -132,8 +150,20 @@ class BatchAudit:
             **extra,
         )
 
+    def finished_record(self, summary: str, *, cancelled: bool = False) -> dict[str, Any]:
+        return self._record("batch_end", summary=summary, cancelled=cancelled)
+
+    def started(self, targets: Iterable[tuple[str, str]], *, kind: str = "revoke") -> None:
+        self.log.write(self.started_record(targets, kind=kind))
+
+    def intent(self, key_id: str, name: str, attempt: int) -> None:
+        self.log.write(self.intent_record(key_id, name, attempt))
+
+    def outcome(self, name: str, outcome: RevokeOutcome, **extra: Any) -> None:
+        self.log.write(self.outcome_record(name, outcome, **extra))
+
     def finished(self, summary: str, *, cancelled: bool = False) -> None:
-        self._write("batch_end", summary=summary, cancelled=cancelled)
+        self.log.write(self.finished_record(summary, cancelled=cancelled))
 
 
 def safe(name: str) -> str:

@@ -21,17 +21,19 @@ class LoadFailed(Message):
     credential_rejected: bool = False
 
 
-@dataclass
-class KeyRevoked(Message):
-    outcome: RevokeOutcome
+Result = str | RevokeOutcome
+"""A key's progress text (`sending…`, `retrying 2/3 after 429`, `verifying…`) or its outcome."""
 
 
 @dataclass
-class KeyProgress(Message):
-    """A key's request is on its way: `sending…`, `retrying 2/3 after 429`, `verifying…`."""
+class KeyResults(Message):
+    """What happened to keys since the last message, oldest first.
 
-    key_id: str
-    text: str
+    One message carries every result of a short interval: a batch at 1,000 keys then costs
+    one table update and one repaint per interval instead of two messages per key.
+    """
+
+    results: list[tuple[str, Result]]
 
 
 @dataclass

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -54,10 +56,10 @@ async def test_parallel_workers_stop_too(tmp_path: Path) -> None:
 
 
 class UnwritableLog(AuditLog):
-    def write(self, record: dict[str, object]) -> None:
-        if record.get("event") == "intent":
+    def write_many(self, records: Sequence[dict[str, Any]]) -> None:
+        if any(record.get("event") == "intent" for record in records):
             raise OSError(28, "No space left on device")
-        super().write(record)
+        super().write_many(records)
 
 
 async def test_no_request_leaves_without_its_intent_on_disk(tmp_path: Path) -> None:
@@ -79,11 +81,11 @@ class SlowIntentLog(AuditLog):
         self.writing = threading.Event()
         self.release = threading.Event()
 
-    def write(self, record: dict[str, object]) -> None:
-        if record.get("event") == "intent":
+    def write_many(self, records: Sequence[dict[str, Any]]) -> None:
+        if any(record.get("event") == "intent" for record in records):
             self.writing.set()
             self.release.wait(10)
-        super().write(record)
+        super().write_many(records)
 
 
 async def test_cancel_while_the_intent_is_written_sends_nothing(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ batch in the audit log, so the next start no longer reports it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from lwadmin_tui.api.errors import LangWatchError
@@ -47,7 +46,7 @@ async def verify_unresolved(
             continue  # stays unresolved in the log: reported again next start
         status = 404 if verdict is Verdict.GONE else None
         outcome = RevokeOutcome(key.key_id, _KIND[verdict], status, attempts=key.intents)
-        await asyncio.to_thread(audit.outcome, key.key_name, outcome, verified_later=True)
+        await audit.save(audit.outcome_record(key.key_name, outcome, verified_later=True))
         if on_outcome is not None:
             on_outcome(outcome)
         outcomes.append(outcome)

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from lwadmin_tui.fake.listed_rows import ListedRows
 from lwadmin_tui.fake.org import (
     FakeKey,
     FakeOrg,
     key_detail,
-    key_info,
     project_json,
     team_json,
 )
@@ -70,6 +70,7 @@ class FakeLangWatch:
         self._lock = threading.RLock()
         self._log: list[RequestRecord] = []
         self._lookup: dict[str, FakeKey] = {}
+        self.listed_rows = ListedRows()
 
     # ---- the request entry point -------------------------------------------------------
 
@@ -217,7 +218,7 @@ class FakeLangWatch:
             and (caller.is_service or k.is_service or k.owner_user_id == caller.owner_user_id)
         ]
         rows.sort(key=lambda k: (k.created_at, k.id), reverse=True)
-        response = json_response(200, {"data": [key_info(k) for k in rows]})
+        response = json_response(200, self.listed_rows.body(rows))
         if not self._first_list_done:
             self._first_list_done = True
             for key_id in sorted(self.revoke_after_first_list):

@@ -18,8 +18,7 @@ from lwadmin_tui.bulk.engine import CANCELLED, INTERNAL, UNAUTHORIZED, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
 from lwadmin_tui.messages import (
     BatchEnded,
-    KeyProgress,
-    KeyRevoked,
+    KeyResults,
     OwnKeyGuessed,
     UnresolvedVerified,
 )
@@ -197,18 +196,15 @@ class BatchFlow:
 
     # --- facts from the worker ----------------------------------------------------------------
 
-    def on_key_progress(self, message: KeyProgress) -> None:
+    def on_key_results(self, message: KeyResults) -> None:
+        """Apply every result of the interval, then redraw the changed rows and status once."""
         screen = self._screen
-        screen.state.results[message.key_id] = message.text
-        screen.table.update_key(message.key_id, screen.state)
-
-    def on_key_revoked(self, message: KeyRevoked) -> None:
-        screen = self._screen
-        outcome = message.outcome
-        screen.state.results[outcome.key_id] = outcome
-        if outcome.done:
-            screen.state.marked.discard(outcome.key_id)
-        screen.table.update_key(outcome.key_id, screen.state)
+        state = screen.state
+        for key_id, result in message.results:
+            state.results[key_id] = result
+            if isinstance(result, RevokeOutcome) and result.done:
+                state.marked.discard(key_id)
+        screen.table.update_keys({key_id for key_id, _ in message.results}, state)
         screen.refresh_status()
 
     def on_batch_ended(self, message: BatchEnded) -> None:

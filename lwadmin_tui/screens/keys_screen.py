@@ -103,13 +103,12 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         if self.scope_directory is None:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.load_scope_names()
-        gc_tuning.list_replaced()
-        self.state.load(message.keys)
-        self.loaded = True
-        self.rebuild_table()
+        with gc_tuning.paused():  # the rows are built without collections, then frozen
+            self.state.load(message.keys)
+            self.loaded = True
+            self.rebuild_table()
         self.refresh_top_bar()
         self.say(f"Loaded {plural(len(self.state.keys))}.")
-        gc_tuning.list_loaded()
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
@@ -235,4 +234,5 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         status = Text(" · ".join(parts))
         if self.loaded:  # last, so a narrow terminal cuts this hint first
             status.append(f" · {COVERAGE}", style="italic")
-        self.query_one("#status-line", Static).update(status)
+        # One fixed line (height 1 in app.tcss): its size never changes, so no layout pass.
+        self.query_one("#status-line", Static).update(status, layout=False)

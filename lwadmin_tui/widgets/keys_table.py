@@ -170,13 +170,18 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def update_key(self, key_id: str, state: KeysState) -> None:
         """Redraw the mark and the result of one key, if it is shown (one line repaints)."""
+        self.update_keys((key_id,), state)
+
+    def update_keys(self, key_ids: Iterable[str], state: KeysState) -> None:
+        """Redraw the marks and results of these keys; only their lines repaint."""
         self._state = state
-        index = self._index.get(key_id)
-        if index is None:
-            return
-        self._strips.pop((index, False), None)
-        self._strips.pop((index, True), None)
-        self._refresh_row(index)
+        for key_id in key_ids:
+            index = self._index.get(key_id)
+            if index is None:
+                continue
+            self._strips.pop((index, False), None)
+            self._strips.pop((index, True), None)
+            self._refresh_row(index)
 
     def update_marks(self, state: KeysState) -> None:
         self._state = state
