@@ -31,6 +31,8 @@ def probe(args: list[str], timeout: float = 300) -> dict[str, Any]:
     """One fresh process; its audit log goes to a throwaway XDG_STATE_HOME."""
     with tempfile.TemporaryDirectory(prefix="h6-state-") as state:
         env = {**os.environ, "XDG_STATE_HOME": state, "H6_SPAWN": repr(time.time())}
+        # As an installed app: bytecode is cached (pip compiles it), not compiled at each start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.probe", *args],
             env=env,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -9,23 +10,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from rich.segment import Segments
-from rich.traceback import Traceback
 from textual.app import App
 from textual.binding import Binding
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
-from lwadmin_tui.screens.confirm_revoke import DEFAULT_GUARD_SECONDS
-from lwadmin_tui.screens.help import HelpScreen, keymapped
 from lwadmin_tui.screens.keys_screen import KeysScreen
-from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+
+CONFIRM_GUARD_SECONDS = 0.3
+"""Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _seen(task: asyncio.Task[object]) -> None:
+    """An early list nobody awaited (the app quit first) must not print "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
 
 
 class LwAdminApp(App[None]):
@@ -61,7 +67,7 @@ class LwAdminApp(App[None]):
         concurrency: int = DEFAULT_CONCURRENCY,
         label: str = "",
         clock: Callable[[], datetime] = utc_now,
-        confirm_guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        confirm_guard_seconds: float = CONFIRM_GUARD_SECONDS,
         cursor_blink: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
@@ -100,12 +106,28 @@ class LwAdminApp(App[None]):
             **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host
+        self._first_list: asyncio.Task[tuple[ApiKeyInfo, ...]] | None = None
+
+    def on_load(self) -> None:
+        # The list is asked for before any screen is built, so the server works while Textual
+        # starts up; the keys screen's first load takes this answer (`first_list`).
+        self._first_list = asyncio.create_task(self.client.list_keys())
+        self._first_list.add_done_callback(_seen)
+
+    async def fetch_keys(self) -> tuple[ApiKeyInfo, ...]:
+        """The answer to the list sent at start the first time, then a new request each time."""
+        early, self._first_list = self._first_list, None
+        if early is not None:
+            return await early
+        return await self.client.list_keys()
 
     def on_mount(self) -> None:
         self.theme = self.theme_name
         self.push_screen(KeysScreen())
 
     async def on_unmount(self) -> None:
+        if self._first_list is not None:
+            self._first_list.cancel()
         await self.client.aclose()
 
     @property
@@ -115,7 +137,11 @@ class LwAdminApp(App[None]):
                 return screen
         return None
 
+    # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).
+
     def action_help(self) -> None:
+        from lwadmin_tui.screens.help import HelpScreen, keymapped
+
         if isinstance(self.screen, HelpScreen):
             return
         base = self.keys_screen or self.screen
@@ -138,6 +164,8 @@ class LwAdminApp(App[None]):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_quit_app(self) -> None:
+        from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+
         screen = self.keys_screen
         if screen is None or not screen.batch_running:
             self.exit()
@@ -153,6 +181,9 @@ class LwAdminApp(App[None]):
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables, which can hold the API key: not here."""
+        from rich.segment import Segments  # here: 40 ms of imports (pygments) a run rarely needs
+        from rich.traceback import Traceback
+
         self.bell()
         traceback = Traceback(show_locals=False, width=None, suppress=[])
         self._exit_renderables.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
 from lwadmin_tui.api.models import ApiKeyInfo, RoleBinding
@@ -21,12 +22,23 @@ SCOPE_TYPES = ("ORGANIZATION", "TEAM", "PROJECT")
 ORGANIZATION_NAME = "organization"
 
 
+SEPARATOR = "\x00"  # never typed into the filter, so a match never spans two fields
+
+
+def search_text(key: ApiKeyInfo) -> str:
+    """What the `/` filter searches: name, description and id, casefolded, in one string."""
+    return SEPARATOR.join((key.name, key.description or "", key.id)).casefold()
+
+
 @dataclass(frozen=True)
 class FilterContext:
-    """What a rule needs beyond the key: the clock, and project/team names by scope id."""
+    """What a rule needs beyond the key: the clock, project/team names by scope id, and
+    (optional) each key's `search_text` by id, computed once per list rather than per keystroke.
+    """
 
     now: datetime
     scope_names: Mapping[str, str] = field(default_factory=dict)
+    search_texts: Mapping[str, str] = field(default_factory=dict)
 
     def scope_name(self, binding: RoleBinding) -> str | None:
         if binding.scope_type == "ORGANIZATION":
@@ -46,10 +58,15 @@ class TextFilter:
 
     needle: str
 
+    @cached_property
+    def wanted(self) -> str:
+        return self.needle.strip().casefold()
+
     def matches(self, key: ApiKeyInfo, ctx: FilterContext) -> bool:
-        wanted = self.needle.strip().casefold()
-        haystack = (key.name, key.description or "", key.id)
-        return not wanted or any(wanted in text.casefold() for text in haystack)
+        if not self.wanted:
+            return True
+        text = ctx.search_texts.get(key.id)
+        return self.wanted in (text if text is not None else search_text(key))
 
     def describe(self) -> str:
         return f'text "{safe_text(self.needle.strip(), 24)}"'

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
-from lwadmin_tui.filters import FilterContext, KeyFilter, QuickFilters, TextFilter
+from lwadmin_tui.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
 from lwadmin_tui.outcomes import RevokeOutcome
 from lwadmin_tui.sorting import SortSpec, sort_keys
 
@@ -39,10 +39,13 @@ class KeysState:
     details: dict[str, ApiKeyDetail] = field(default_factory=dict)
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     clock: Callable[[], datetime] = _utc_now
+    _search_texts: dict[str, str] | None = field(default=None, repr=False)
+    """`search_text` of every key, built at the first text filter after a load."""
 
     def load(self, keys: Iterable[ApiKeyInfo]) -> None:
         """Replace the list; marks of keys no longer listed and old results are dropped."""
         self.keys = {key.id: key for key in keys}
+        self._search_texts = None
         self.marked &= self.keys.keys()
         self.results.clear()
         if self.range_anchor not in self.keys:
@@ -59,7 +62,11 @@ class KeysState:
         return bool(self.filter_text.strip()) or self.quick.active
 
     def context(self) -> FilterContext:
-        return FilterContext(self.clock(), self.scope_names)
+        if not self.filter_text.strip():
+            return FilterContext(self.clock(), self.scope_names)
+        if self._search_texts is None:
+            self._search_texts = {key_id: search_text(k) for key_id, k in self.keys.items()}
+        return FilterContext(self.clock(), self.scope_names, self._search_texts)
 
     def matches(self, key: ApiKeyInfo, ctx: FilterContext | None = None) -> bool:
         ctx = ctx or self.context()
@@ -69,7 +76,9 @@ class KeysState:
         """The keys the filters let through, in the chosen order."""
         ctx = self.context()
         rules = self.rules()
-        shown = [k for k in self.keys.values() if all(r.matches(k, ctx) for r in rules)]
+        shown = list(self.keys.values())
+        for rule in rules:  # each rule narrows what the next one looks at
+            shown = [k for k in shown if rule.matches(k, ctx)]
         return sort_keys(shown, self.sort, now=ctx.now, marked=self.marked, results=self.results)
 
     def clear_filters(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from functools import cache
 
 from pydantic import TypeAdapter
 
@@ -22,7 +23,12 @@ from lwadmin_tui import gc_tuning
 from lwadmin_tui.api.models import ApiKeyInfo
 
 CHUNK = 2000  # keys per slice: ~6-10 ms of validation between two yields to the event loop
-_ROWS: TypeAdapter[list[ApiKeyInfo]] = TypeAdapter(list[ApiKeyInfo])
+
+
+@cache
+def _rows() -> TypeAdapter[list[ApiKeyInfo]]:
+    """Built at the first list, not at import (start-up time)."""
+    return TypeAdapter(list[ApiKeyInfo])
 
 
 async def parse_key_list(body: bytes, chunk: int = CHUNK) -> tuple[ApiKeyInfo, ...] | None:
@@ -44,7 +50,7 @@ async def parse_key_list(body: bytes, chunk: int = CHUNK) -> tuple[ApiKeyInfo, .
             for start in range(0, len(rows), chunk):
                 if start:
                     await asyncio.sleep(0)
-                keys += _ROWS.validate_python(rows[start : start + chunk])
+                keys += _rows().validate_python(rows[start : start + chunk])
         except ValueError:
             return None
         return tuple(keys)

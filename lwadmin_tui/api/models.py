@@ -26,7 +26,8 @@ UtcDatetime = Annotated[datetime, AfterValidator(_assume_utc)]
 
 
 class _ServerModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    # defer_build: each model's validator is built at its first use, not at import (45 ms).
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class RoleBinding(_ServerModel):

@@ -7,6 +7,7 @@ habits the app enforces for real keys.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -91,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     scenario = ALL_SCENARIOS[args.scenario](datetime.now(UTC), args.seed, lambda: datetime.now(UTC))
     scenario.app.legacy = args.legacy
+    gc.freeze()  # the world lives as long as the server: collections need not walk it
     token_file: Path = args.token_file
     if token_file is None:
         fd, name = tempfile.mkstemp(prefix="lwadmin-fake-token-")

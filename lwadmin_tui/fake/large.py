@@ -107,8 +107,7 @@ def large_scenario(
         name = f"{words} {i}" if service else f"{owner.name.lower()} {words}"  # type: ignore[union-attr]
         key(name, owner, rng.uniform(0.1, 900))
     fake = FakeLangWatch(org, clock or (lambda: now))
-    for listed in org.keys.values():  # encoded now, so the first list costs what later ones do
-        fake.listed_rows.encoded(listed)
+    fake.list_body(credential)  # built now, so the first list costs what later ones do
     return Scenario(
         name=f"large-{n_keys}",
         app=fake,

@@ -1,45 +1,57 @@
-"""The JSON of each listed key, encoded again only when a field the list shows has changed.
+"""`GET /api/api-keys` answers built from the last one: only keys changed since are encoded again.
 
-Building and encoding 100,000 rows took the fake 1.5 s per `GET /api/api-keys`: the benchmark
-measured the fake, not the app. A row's bytes are reused while its signature (every field
-`key_info` reads) is unchanged, so a revocation or a new `lastUsedAt` still shows at once.
+Filtering, sorting and encoding 100,000 keys took the fake about 0.8 s per list, so the benchmark
+measured the fake, not the app. Every change to a key is counted (`org.Edits`): when none
+touched whether or where a key is listed, the last answer's order is kept and only the keys
+edited since are encoded again (a caller's new `lastUsedAt`, a renamed key); any other change
+rebuilds the answer from scratch.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
-from lwadmin_tui.fake.org import FakeKey, key_info
+from lwadmin_tui.fake.org import Edits, FakeKey, key_info
 
 
-def signature(key: FakeKey) -> tuple[Any, ...]:
-    """Everything `key_info` reads; bindings are mutable, so their fields are copied."""
-    return (
-        key.id,
-        key.name,
-        key.description,
-        key.created_at,
-        key.expires_at,
-        key.last_used_at,
-        key.revoked_at,
-        tuple((b.id, b.role, b.scope_type, b.scope_id) for b in key.bindings),
-    )
+def encoded(key: FakeKey) -> bytes:
+    """One row of the list as compact JSON, like the real server."""
+    return json.dumps(key_info(key), separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class _Answer:
+    seen: int  # `Edits.count` when this answer was last brought up to date
+    total: int  # keys in the organization then (a key added or removed rebuilds it)
+    keys: list[FakeKey]
+    rows: list[bytes]
+    body: bytes
 
 
 class ListedRows:
+    """The last list answer of each view (which keys a caller may see)."""
+
     def __init__(self) -> None:
-        self._rows: dict[int, tuple[tuple[Any, ...], bytes]] = {}
+        self._answers: dict[Hashable, _Answer] = {}
 
-    def encoded(self, key: FakeKey) -> bytes:
-        mark = signature(key)
-        cached = self._rows.get(id(key))
-        if cached is not None and cached[0] == mark:
-            return cached[1]
-        row = json.dumps(key_info(key), separators=(",", ":"), ensure_ascii=False).encode()
-        self._rows[id(key)] = (mark, row)
-        return row
+    def body(self, view: Hashable, listed: Callable[[], list[FakeKey]], total: int) -> bytes:
+        """`{"data":[...]}` of `listed()` (filtered and in order), reusing what is unchanged."""
+        answer = self._answers.get(view)
+        if answer is None or answer.total != total or Edits.reordered > answer.seen:
+            keys = listed()
+            answer = _Answer(Edits.count, total, keys, [encoded(k) for k in keys], b"")
+            answer.body = _joined(answer.rows)
+            self._answers[view] = answer
+        elif Edits.count > answer.seen:
+            for index, key in enumerate(answer.keys):
+                if key.edit > answer.seen:  # type: ignore[attr-defined]
+                    answer.rows[index] = encoded(key)
+            answer.body = _joined(answer.rows)
+            answer.seen = Edits.count
+        return answer.body
 
-    def body(self, keys: list[FakeKey]) -> bytes:
-        """`{"data":[...]}` exactly as `json.dumps` of the same rows would write it."""
-        return b'{"data":[' + b",".join(self.encoded(k) for k in keys) + b"]}"
+
+def _joined(rows: list[bytes]) -> bytes:
+    return b'{"data":[' + b",".join(rows) + b"]}"

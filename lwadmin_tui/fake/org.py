@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -46,9 +47,11 @@ class FakeUser:
     deactivated: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class FakeBinding:
-    """One role binding of a key; `permissions` is fake-internal and only used for CUSTOM."""
+    """One role binding of a key; `permissions` is fake-internal and only used for CUSTOM.
+
+    Frozen: a key changes its bindings by replacing them, which `listed_rows` relies on."""
 
     id: str
     role: Role
@@ -63,9 +66,29 @@ class FakeBinding:
         return ROLE_PERMISSIONS.get(self.role, frozenset())
 
 
+class Edits:
+    """Counts every change to any `FakeKey`, so the list can reuse its last answer (listed_rows).
+
+    `count` rises with each field set; `reordered` is the count at the last change of a field
+    that decides whether or where a key is listed.
+    """
+
+    count = 0
+    reordered = 0
+
+
+ORDER_FIELDS = frozenset(
+    {"id", "organization_id", "created_at", "revoked_at", "owner_user_id", "is_langy_session"}
+)
+
+
 @dataclass
 class FakeKey:
-    """An organization API key as the server stores it (owner None means a service key)."""
+    """An organization API key as the server stores it (owner None means a service key).
+
+    Every field set is counted (`Edits`) and stamped on the key (`edit`); bindings are stored as
+    a tuple of frozen bindings, so they change only by being replaced, which is counted too.
+    """
 
     id: str
     name: str
@@ -77,11 +100,20 @@ class FakeKey:
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
-    bindings: list[FakeBinding] = field(default_factory=list)
+    bindings: Sequence[FakeBinding] = ()
     owner_user_id: str | None = None
     created_by_user_id: str | None = None
     permission_mode: PermissionMode = "all"
     is_langy_session: bool = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "bindings":
+            value = tuple(value)
+        object.__setattr__(self, name, value)
+        Edits.count += 1
+        object.__setattr__(self, "edit", Edits.count)
+        if name in ORDER_FIELDS:
+            Edits.reordered = Edits.count
 
     @property
     def is_service(self) -> bool:

@@ -13,6 +13,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from lwadmin_tui.fake.listed_rows import ListedRows
@@ -43,6 +44,7 @@ from lwadmin_tui.fake.responses import (
 _ORG_TOKEN = re.compile(r"sk-lw-([0-9A-Za-z]{16})_([0-9A-Za-z]{48})")
 _PROJECT_TOKEN = re.compile(r"sk-lw-[0-9A-Za-z]{48}")
 _KEY_PATH = re.compile(r"/api/api-keys/([^/]+)/?")
+_NEWEST_FIRST = attrgetter("created_at", "id")
 MANAGE, VIEW, TEAM_VIEW = "organization:manage", "organization:view", "team:view"
 
 
@@ -209,6 +211,19 @@ class FakeLangWatch:
                 "Listing every API key in the organization requires the "
                 "organization:manage permission"
             )
+        response = json_response(200, self.list_body(caller))
+        if not self._first_list_done:
+            self._first_list_done = True
+            for key_id in sorted(self.revoke_after_first_list):
+                self.revoke_out_of_band(key_id)
+        return response
+
+    def list_body(self, caller: FakeKey) -> bytes:
+        """The keys `caller` may list, newest first, as the JSON body of the answer."""
+        view = (caller.organization_id, caller.is_service, caller.owner_user_id)
+        return self.listed_rows.body(view, lambda: self._listed(caller), len(self.org.keys))
+
+    def _listed(self, caller: FakeKey) -> list[FakeKey]:
         rows = [
             k
             for k in self.org.keys.values()
@@ -217,13 +232,8 @@ class FakeLangWatch:
             and not k.is_langy_session
             and (caller.is_service or k.is_service or k.owner_user_id == caller.owner_user_id)
         ]
-        rows.sort(key=lambda k: (k.created_at, k.id), reverse=True)
-        response = json_response(200, self.listed_rows.body(rows))
-        if not self._first_list_done:
-            self._first_list_done = True
-            for key_id in sorted(self.revoke_after_first_list):
-                self.revoke_out_of_band(key_id)
-        return response
+        rows.sort(key=_NEWEST_FIRST, reverse=True)
+        return rows
 
     def _get(self, caller: FakeKey, key_id: str, _query: dict[str, list[str]]) -> FakeResponse:
         key = self._in_scope(caller, key_id)

@@ -16,6 +16,7 @@ from lwadmin_tui.audit import DEFAULT_PROFILE, AuditLog, state_dir
 from lwadmin_tui.audit_history import BatchHistory, batches, interrupted
 from lwadmin_tui.bulk.engine import CANCELLED, INTERNAL, UNAUTHORIZED, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
+from lwadmin_tui.display import plural
 from lwadmin_tui.messages import (
     BatchEnded,
     KeyResults,
@@ -23,9 +24,6 @@ from lwadmin_tui.messages import (
     UnresolvedVerified,
 )
 from lwadmin_tui.outcomes import RevokeOutcome, summarize
-from lwadmin_tui.screens.batches import BatchesScreen
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen, plural
-from lwadmin_tui.screens.interrupted import InterruptedBatchScreen, interrupted_sentence
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.batch_panel import BatchPanel
 
@@ -144,7 +142,11 @@ class BatchFlow:
             return
         self.confirm_and_start(failed, retrying=True)
 
+    # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).
+
     def confirm_and_start(self, targets: list[ApiKeyInfo], *, retrying: bool = False) -> None:
+        from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+
         screen, app = self._screen, self._app
         hidden = {key.id for key in targets if not screen.state.matches(key)}
         dialog = ConfirmRevokeScreen(
@@ -242,6 +244,8 @@ class BatchFlow:
         if not found:
             return
         batch = found[0]
+        from lwadmin_tui.screens.interrupted import InterruptedBatchScreen, interrupted_sentence
+
         self._screen.say(interrupted_sentence(batch) + " Press b to see batches.")
 
         def answered(verify: bool | None) -> None:
@@ -260,6 +264,8 @@ class BatchFlow:
         )
 
     def action_batches(self) -> None:
+        from lwadmin_tui.screens.batches import BatchesScreen
+
         history = batches(self.audit_log.records())
         if not history:
             self._screen.say("No batch has been recorded in the audit log yet.")

@@ -19,17 +19,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.display import key_name
+from lwadmin_tui.display import key_name, plural
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.literal import literal
 
 TYPED_COUNT_THRESHOLD = 10
-DEFAULT_GUARD_SECONDS = 0.3
 NAME_WIDTH = 40
-
-
-def plural(count: int, noun: str = "key") -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class ConfirmRevokeScreen(ModalScreen[bool]):
@@ -47,7 +42,7 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         hidden_ids: set[str],
         host: str,
         *,
-        guard_seconds: float = DEFAULT_GUARD_SECONDS,
+        guard_seconds: float,
         clock: Callable[[], float] = time.monotonic,
         own_key_id: str | None = None,
         own_key_guessed: bool = False,

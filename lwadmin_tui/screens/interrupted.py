@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lwadmin_tui.audit_history import BatchHistory
-from lwadmin_tui.screens.confirm_revoke import plural
+from lwadmin_tui.display import plural
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.literal import literal
 

@@ -16,8 +16,6 @@ from textual.message import Message
 
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.display import key_name
-from lwadmin_tui.screens.key_details import KeyDetailsScreen
-from lwadmin_tui.screens.quick_filters import QuickFiltersScreen
 from lwadmin_tui.sorting import SORT_COLUMNS
 from lwadmin_tui.widgets.filter_input import FilterInput
 
@@ -235,6 +233,9 @@ class KeyFinding:
         self.rebuild_table()
 
     def action_quick_filters(self) -> None:
+        # Imported when first opened: its widgets (Select, Checkbox) cost start-up time.
+        from lwadmin_tui.screens.quick_filters import QuickFiltersScreen
+
         def chosen(quick: QuickFilters | None) -> None:
             if quick is not None:
                 self.set_quick(quick)
@@ -279,6 +280,8 @@ class KeyFinding:
         key_id = self.table.cursor_key()
         if key_id is None or key_id not in self.state.keys:
             return
+        from lwadmin_tui.screens.key_details import KeyDetailsScreen  # imported when first used
+
         screen = KeyDetailsScreen(
             self.state.keys[key_id], self.state, self.lw_app.client, self.scope_directory
         )

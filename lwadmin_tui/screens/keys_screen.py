@@ -18,10 +18,10 @@ from textual.worker import Worker, WorkerState
 
 from lwadmin_tui import gc_tuning
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
+from lwadmin_tui.display import plural
 from lwadmin_tui.messages import KeysLoaded, LoadFailed
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 from lwadmin_tui.screens.batch_flow import BATCH_BINDINGS, QUEUED, BatchFlow
-from lwadmin_tui.screens.confirm_revoke import plural
 from lwadmin_tui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
 from lwadmin_tui.state import KeysState
 from lwadmin_tui.text import safe_text
@@ -89,7 +89,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_keys(self) -> None:
         try:
-            keys = await self.lw_app.client.list_keys()
+            keys = await self.lw_app.fetch_keys()
         except Unauthorized as error:
             self.post_message(LoadFailed(error.message, credential_rejected=True))
         except LangWatchError as error:

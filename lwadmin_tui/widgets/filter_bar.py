@@ -35,4 +35,4 @@ class FilterBar(Static):
     """
 
     def show_state(self, state: KeysState, shown: int) -> None:
-        self.update(filter_summary(state, shown))
+        self.update(filter_summary(state, shown), layout=False)  # one fixed line: no layout pass

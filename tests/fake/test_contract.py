@@ -76,9 +76,8 @@ def build_app() -> FakeLangWatch:
         key_org = extra.get("organization_id", ORG)
         scope_type: ScopeType = "ORGANIZATION" if scope == "org" else "PROJECT"
         scope_id = key_org if scope == "org" else scope
-        bound = FakeBinding(f"b_{key_id}", cast(Role, role), scope_type, scope_id)
-        if role == "CUSTOM":
-            bound.permissions = VIEW_MANAGE
+        custom = VIEW_MANAGE if role == "CUSTOM" else frozenset()
+        bound = FakeBinding(f"b_{key_id}", cast(Role, role), scope_type, scope_id, custom)
         key = FakeKey(
             key_id, f"name of {key_id}", ORG, random_alnum(rng, 16), random_alnum(rng, 48),
             NOW - timedelta(days=age), bindings=[bound], owner_user_id=owner,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from lwadmin_tui.fake.large import large_scenario
@@ -23,12 +24,23 @@ def test_a_changed_key_is_listed_as_it_is_now() -> None:
     renamed, used, rebound, gone = keys[:4]
     renamed.name = "renamed"
     used.last_used_at = FIXED_NOW - timedelta(minutes=1)
-    rebound.bindings[0] = FakeBinding("binding_new", "VIEWER", "ORGANIZATION", world.app.org.id)
-    gone.revoked_at = FIXED_NOW
+    rebound.bindings = [FakeBinding("binding_new", "VIEWER", "ORGANIZATION", world.app.org.id)]
+    edited = listed(world)  # the order stands: only the edited rows are encoded again
+    assert edited[renamed.id]["name"] == "renamed"
+    assert edited[used.id]["lastUsedAt"] == "2026-08-22T11:59:00.000Z"
+    assert edited[rebound.id]["roleBindings"][0]["id"] == "binding_new"  # type: ignore[index]
+    gone.revoked_at = FIXED_NOW  # decides whether a key is listed: the answer is rebuilt
     after = listed(world)
-    assert after[renamed.id]["name"] == "renamed"
-    assert after[used.id]["lastUsedAt"] == "2026-08-22T11:59:00.000Z"
-    assert after[rebound.id]["roleBindings"][0]["id"] == "binding_new"  # type: ignore[index]
-    assert gone.id in before and gone.id not in after
-    for key in keys[4:]:
-        assert after[key.id] == before[key.id] == json.loads(json.dumps(key_info(key)))
+    assert gone.id in edited and gone.id not in after
+    for key in keys[:3] + keys[4:]:
+        assert after[key.id] == edited[key.id] == json.loads(json.dumps(key_info(key)))
+    assert [k for k in after if k in before] == [k for k in before if k in after]  # same order
+
+
+def test_a_key_added_after_a_list_is_listed() -> None:
+    world = large_scenario(10, FIXED_NOW)
+    listed(world)
+    newest = replace(world.app.org.keys[world.credential_key_id], id="key_new", name="new")
+    newest.created_at = FIXED_NOW
+    world.app.org.add_key(newest)
+    assert next(iter(listed(world))) == "key_new"
