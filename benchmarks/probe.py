@@ -57,6 +57,8 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     from lwadmin_tui.api.auth import ApiKey
     from lwadmin_tui.app import LwAdminApp
 
+    imported = time.time()
+
     token = Path(args.token_file).read_text().strip()
     app = LwAdminApp(
         args.url,
@@ -73,6 +75,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         at = marks.at
         out.update(
             keys=len(app.keys_screen.state.keys),  # type: ignore[union-attr]
+            imports=imported - spawn,
             startup=at["get_start"] - spawn,
             get_parse=at["get_end"] - at["get_start"],
             build_rows=at["show_start"] - at["get_end"],
@@ -146,7 +149,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--interactions", action="store_true")
-    parser.add_argument("--no-gc-freeze", action="store_true", help="measure without gc.freeze")
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="measure without gc_tuning (no pause while loading, no freeze)",
+    )
     args = parser.parse_args()
     if args.no_gc_freeze:
         from lwadmin_tui import gc_tuning

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -164,6 +164,10 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     def filter_changed(self, event: Input.Changed) -> None:
         self.state.filter_text = event.value
         self.rebuild_table()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, FilterInput):
+            self.state.search_texts()  # built now, not inside the first keystroke
 
     @on(FilterInput.Left)
     def filter_left(self) -> None:
