@@ -49,7 +49,29 @@ async def _timed_keys(pilot: Any, frames: Frames, *keys: str) -> float:
     return await frames.settled(start) - start
 
 
+async def floor() -> dict[str, Any]:
+    """The least any such app costs: the same imports, a Textual app with one line of text."""
+    spawn = float(os.environ.get("H6_SPAWN", time.time()))
+    frames = Frames()
+    frames.install()
+    import httpx  # noqa: F401  (what the real app imports before it can send anything)
+    import pydantic  # noqa: F401
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+    imported = time.time()
+    async with Minimal().run_test(size=SIZE):
+        settled = await frames.settled(imported)
+    return {"floor_imports": imported - spawn, "floor_interactive": settled - spawn}
+
+
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
+    if args.mode == "floor":
+        return await floor()
     spawn = float(os.environ.get("H6_SPAWN", time.time()))
     frames, marks = _instrument()
     stalls = StallMonitor()
@@ -143,9 +165,9 @@ async def _batch(app: Any, count: int, marks: Marks, stalls: StallMonitor) -> di
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.probe")
-    parser.add_argument("mode", choices=["load", "batch"])
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--token-file", required=True)
+    parser.add_argument("mode", choices=["load", "batch", "floor"])
+    parser.add_argument("--url", default="")
+    parser.add_argument("--token-file", default="")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--interactions", action="store_true")

@@ -177,6 +177,13 @@ def limits(results: dict[str, Any]) -> list[str]:
     """Where the time goes, in sentences built from the data."""
     load, batch = results["load"], results["batch"]
     out = []
+    floor = results.get("floor", [])
+    if floor:
+        out.append(
+            f"- The floor: a Textual app showing one line, with httpx and pydantic imported, "
+            f"is interactive {sec(median(floor, 'floor_interactive'))} after spawn here "
+            f"({sec(median(floor, 'floor_imports'))} of it interpreter and imports)."
+        )
     if "10000" in load:
         runs = load["10000"]
         imports, startup = median(runs, "imports"), median(runs, "startup")
@@ -196,9 +203,9 @@ def limits(results: dict[str, Any]) -> list[str]:
             "rows, table and first frame add "
             f"{sec(sum(median(runs, f) for f in ('build_rows', 'populate', 'first_frame')))}."
         )
-    floor = batch.get("10000@0")
-    if floor:
-        per_key = median(floor, "batch_wall")
+    unloaded = batch.get("10000@0")
+    if unloaded:
+        per_key = median(unloaded, "batch_wall")
         conc = results["concurrency"]
         ratios = ", ".join(
             f"{median(runs, 'batch_wall') / (1000 * median(runs, 'rtt') / conc):.2f}× at "

@@ -46,6 +46,13 @@ def probe(args: list[str], timeout: float = 300) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def floor_runs(runs: int) -> list[dict[str, Any]]:
+    """A Textual app with one line of text and the same libraries: what no change here can beat."""
+    found = [probe(["floor"]) for _ in range(runs)]
+    print(f"floor: {[round(r['floor_interactive'], 2) for r in found]}")
+    return found
+
+
 def load_runs(runs: int, sizes: tuple[int, ...]) -> dict[str, list[dict[str, Any]]]:
     results: dict[str, list[dict[str, Any]]] = {}
     for n in sizes:
@@ -104,6 +111,7 @@ def main() -> None:
     results = {
         "concurrency": concurrency,
         "naive_keys": NAIVE_KEYS,
+        "floor": floor_runs(runs),
         "load": load_runs(runs, sizes),
         "batch": batch_runs(runs, LATENCIES, concurrency, naive=not args.quick),
     }
