@@ -90,7 +90,7 @@ class LangWatchClient:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
-        keys = await parse_key_list(response.content)  # in slices: the UI stays responsive
+        keys = await parse_key_list(response.content)  # in chunks: the UI stays responsive
         return keys if keys is not None else _parse(response, ApiKeyList).data
 
     async def get_key(self, key_id: str) -> ApiKeyDetail:
