@@ -10,6 +10,7 @@ File: `$XDG_STATE_HOME/lwadmin-tui/audit.jsonl` (else `~/.local/state/...`), dir
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -125,6 +126,10 @@ class BatchAudit:
     async def save(self, record: dict[str, Any]) -> None:
         """Returns once `record` is on disk (raises OSError when it cannot be written)."""
         await self._grouped.write(record)
+
+    def submit(self, record: dict[str, Any]) -> asyncio.Future[None]:
+        """Queue `record` for writing now, without waiting (records keep their order)."""
+        return self._grouped.submit(record)
 
     def _record(self, event: str, **fields: Any) -> dict[str, Any]:
         return {"event": event, **self._common, **fields}

@@ -2,9 +2,10 @@
 
 A batch at concurrency 8 writes two records per key, and each writer must wait until its record
 is on disk (no request leaves before its intent is). Writing each record with its own thread hop
-and fsync cost about 1.5 ms of CPU per key. Here each `await write(record)` still returns only
-once that record is flushed and fsynced, but records that arrive while the disk is busy wait and
-go together in the next single write + fsync (benchmarks/RESULTS.md has the numbers).
+and fsync cost about 1.5 ms of CPU per key. Here each record still counts as written only once
+it is flushed and fsynced, but records that arrive while the disk is busy wait and go together
+in the next single write + fsync (benchmarks/RESULTS.md has the numbers). Records are written in
+the order they were submitted.
 """
 
 from __future__ import annotations
@@ -23,21 +24,26 @@ class GroupCommit:
         self._waiting: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
-    async def write(self, record: dict[str, Any]) -> None:
-        """Returns once `record` is on disk; raises what writing it raised (e.g. OSError)."""
+    def submit(self, record: dict[str, Any]) -> asyncio.Future[None]:
+        """Queue `record` now; the future is done once it is on disk, or holds the error."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append((record, future))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._drain())
-        await future
+        return future
+
+    async def write(self, record: dict[str, Any]) -> None:
+        """Returns once `record` is on disk; raises what writing it raised (e.g. OSError)."""
+        await self.submit(record)
 
     async def _drain(self) -> None:
         while self._waiting:
             group, self._waiting = self._waiting, []
             try:
                 await asyncio.to_thread(self.sink.write_many, [record for record, _ in group])
-            except asyncio.CancelledError:
-                for _, future in group + self._waiting:
+            except asyncio.CancelledError:  # shutting down: nothing queued is written later
+                group, self._waiting = group + self._waiting, []
+                for _, future in group:
                     future.cancel()
                 raise
             except Exception as error:  # every writer of the group learns its record failed

@@ -87,6 +87,21 @@ async def test_progress_cancel_and_the_rest_not_attempted(
     assert intents == revoked  # nothing was sent for the keys left out
 
 
+async def test_no_result_is_lost_when_the_counts_redraw_before_it_is_posted(
+    admin_world: World,
+) -> None:
+    """Engine reports wait up to 50 ms to reach the screen together; a redraw of the panel's
+    counts in between (a cancel, another message) must not drop them."""
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        key_id = ordinary_ids(admin_world, row_ids(pilot))[0]
+        panel = keys_screen(pilot).query_one(BatchPanel)
+        panel._collect(key_id, "sending…")
+        panel._show_counts()
+        await wait_until(pilot, lambda: cell(pilot, key_id, "result") == "sending…")
+
+
 async def test_retry_failed_resends_only_the_failed(admin_world: World) -> None:
     app = make_app(admin_world)
     async with app.run_test(size=(140, 40)) as pilot:

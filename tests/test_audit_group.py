@@ -58,3 +58,21 @@ async def test_every_writer_of_a_failed_write_gets_the_error(tmp_path: Path) -> 
     assert all(isinstance(r, OSError) for r in results)
     with pytest.raises(OSError):  # and the next write tries again, and fails again
         await group.write({"n": 3})
+
+
+async def test_records_queued_when_the_writer_is_cancelled_are_never_written(
+    tmp_path: Path,
+) -> None:
+    log = HeldLog(tmp_path / "audit.jsonl")
+    group = GroupCommit(log)
+    first = group.submit({"n": 0})
+    await asyncio.to_thread(log.writing.wait, 10)
+    queued = group.submit({"n": 1})
+    writer = group._writer
+    assert writer is not None
+    writer.cancel()
+    await asyncio.sleep(0)
+    assert first.cancelled() and queued.cancelled()  # their writers are told
+    log.release.set()
+    await group.write({"n": 2})
+    assert 1 not in [r["n"] for r in log.records()]

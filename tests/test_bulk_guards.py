@@ -101,3 +101,27 @@ async def test_cancel_while_the_intent_is_written_sends_nothing(tmp_path: Path) 
     assert [o.kind for o in outcomes] == [OutcomeKind.NOT_ATTEMPTED] * 2
     events = [(r["event"], r.get("key_id")) for r in log.records()]
     assert ("intent", "k0") in events and ("outcome", "k0") in events
+
+
+class OutcomeFailsOnce(AuditLog):
+    """The first write holding an outcome record fails (a disk full for a moment)."""
+
+    failed = False
+
+    def write_many(self, records: Sequence[dict[str, Any]]) -> None:
+        if not self.failed and any(record.get("event") == "outcome" for record in records):
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        super().write_many(records)
+
+
+async def test_a_lost_outcome_record_stops_the_batch_before_the_next_request(
+    tmp_path: Path,
+) -> None:
+    client = Recording()
+    log = OutcomeFailsOnce(tmp_path / "audit.jsonl")
+    engine = BulkRevoker(client, concurrency=1, audit=BatchAudit(log, "h"))
+    outcomes = await engine.run(Target(f"k{i}") for i in range(4))
+    assert client.sent == ["k0"]
+    assert [o.kind for o in outcomes] == [OutcomeKind.REVOKED] + [OutcomeKind.NOT_ATTEMPTED] * 3
+    assert engine.stop_reason == INTERNAL

@@ -135,7 +135,7 @@ class BulkRevoker:
         self.stop_reason: str | None = CANCELLED if self._stop.is_set() else None
         self.verifier = Verifier(client)  # type: ignore[arg-type]
         self._names: dict[str, str] = {}
-        self._recording: set[asyncio.Task[None]] = set()
+        self._recording: list[asyncio.Future[None]] = []
 
     # --- control -----------------------------------------------------------------------------
 
@@ -170,8 +170,8 @@ class BulkRevoker:
         workers = max(1, min(self.concurrency, len(others)))
         await asyncio.gather(*(self._worker(pending, outcomes) for _ in range(workers)))
         await self._worker(iter(own), outcomes)
-        while self._recording:  # every outcome is on disk before the batch's end record
-            await asyncio.gather(*list(self._recording))
+        # Every outcome record is on disk (or has failed) before the batch's end record.
+        await asyncio.gather(*self._recording, return_exceptions=True)
         ordered = [outcomes[t.key_id] for t in unique]
         if self.audit is not None:
             summary = summarize(ordered)
@@ -208,19 +208,17 @@ class BulkRevoker:
             return RevokeOutcome(target.key_id, OutcomeKind.UNKNOWN, message=message)
 
     def _record(self, target: Target, outcome: RevokeOutcome) -> None:
-        """Write the outcome record without waiting for it: the worker's next intent shares its
-        fsync instead of waiting for two in a row (audit_group.py). `run` awaits them all."""
+        """Queue the outcome record without waiting for its fsync: it is queued before the
+        worker's next intent, so both share one write (audit_group.py), and a failure to write
+        it is known before that intent counts as written. `run` awaits them all."""
         if self.audit is None:
             return
-        recording = asyncio.create_task(self._save_outcome(target, outcome))
-        self._recording.add(recording)
-        recording.add_done_callback(self._recording.discard)
+        written = self.audit.submit(self.audit.outcome_record(target.name, outcome))
+        written.add_done_callback(self._outcome_written)
+        self._recording.append(written)
 
-    async def _save_outcome(self, target: Target, outcome: RevokeOutcome) -> None:
-        assert self.audit is not None
-        try:
-            await self.audit.save(self.audit.outcome_record(target.name, outcome))
-        except OSError:
+    def _outcome_written(self, written: asyncio.Future[None]) -> None:
+        if written.cancelled() or written.exception() is not None:
             self._stop_for(INTERNAL)  # the record is the admin's proof: send no more
 
     def _stop_for(self, reason: str) -> None:
@@ -291,7 +289,7 @@ class BulkRevoker:
                 if attempt > 1:
                     raise  # sent before: its outcome is unknown, not "not attempted"
                 raise _NotSent(f"audit log not writable ({error.strerror or error})") from None
-        if attempt == 1 and self.stopped:  # cancelled while the intent was being written
+        if attempt == 1 and self.stopped:  # cancelled, or a record failed, while it was written
             raise _NotSent(None)
         self._progress(target.key_id, SENDING)
         await self.client.revoke_key(target.key_id)

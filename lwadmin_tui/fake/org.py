@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,11 +71,21 @@ class Edits:
     """Counts every change to any `FakeKey`, so the list can reuse its last answer (listed_rows).
 
     `count` rises with each field set; `reordered` is the count at the last change of a field
-    that decides whether or where a key is listed.
+    that decides whether or where a key is listed. One lock for every fake in the process: two
+    servers editing keys at once must not lose a count.
     """
 
     count = 0
     reordered = 0
+    lock = threading.Lock()
+
+    @classmethod
+    def stamp(cls, reorders: bool) -> int:
+        with cls.lock:
+            cls.count += 1
+            if reorders:
+                cls.reordered = cls.count
+            return cls.count
 
 
 ORDER_FIELDS = frozenset(
@@ -110,10 +121,7 @@ class FakeKey:
         if name == "bindings":
             value = tuple(value)
         object.__setattr__(self, name, value)
-        Edits.count += 1
-        object.__setattr__(self, "edit", Edits.count)
-        if name in ORDER_FIELDS:
-            Edits.reordered = Edits.count
+        object.__setattr__(self, "edit", Edits.stamp(name in ORDER_FIELDS))
 
     @property
     def is_service(self) -> bool:

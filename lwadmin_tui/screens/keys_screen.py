@@ -202,6 +202,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.say("A revocation batch is running; reload when it has finished.")
             return
         self.say("Reloading…")
+        gc_tuning.reloading()
         self.load_keys()
 
     # --- status --------------------------------------------------------------------------------

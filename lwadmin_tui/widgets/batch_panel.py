@@ -175,8 +175,6 @@ class BatchPanel(Horizontal):
 
     def _draw_counts(self) -> None:
         self._counts_due = False
-        self._pending: list[tuple[str, Result]] = []
-        self._post_due = False
         done = sum(self.counts.values())
         parts = [f"{done}/{self.total}"]
         parts += [f"{count} {kind.value}" for kind, count in self._ordered()]
