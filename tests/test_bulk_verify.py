@@ -56,7 +56,7 @@ class Scripted:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         self.calls.append("LIST")
         moment = datetime(2026, 8, 22, tzinfo=UTC)
-        return (ApiKeyInfo(id="k", name="k", createdAt=moment),) if self.listed else ()
+        return (ApiKeyInfo(id="k", name="k", created_at=moment),) if self.listed else ()
 
 
 @pytest.mark.parametrize(

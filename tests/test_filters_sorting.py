@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.models import ApiKeyInfo, ApiKeyInfoModel
 from lwadmin_tui.filters import (
     BindingFilter,
     CreatedBeforeFilter,
@@ -50,7 +50,7 @@ def key(
             for i, (r, t, s) in enumerate(bindings)
         ],
     }
-    return ApiKeyInfo.model_validate(data)
+    return ApiKeyInfoModel.model_validate(data).to_info()
 
 
 CTX = FilterContext(NOW, {"p1": "vision-evals", "t1": "perception"})

@@ -129,7 +129,7 @@ def table_text(keys: list[ApiKeyInfo]) -> list[str]:
 @settings(max_examples=15, deadline=None, database=None)
 def test_the_keys_table_draws_any_name_as_text(names: list[tuple[str, str | None]]) -> None:
     keys = [
-        ApiKeyInfo(id=f"key{i}", name=name, description=description, createdAt=NOW)
+        ApiKeyInfo(id=f"key{i}", name=name, description=description, created_at=NOW)
         for i, (name, description) in enumerate(names)
     ]
     lines = table_text(keys)

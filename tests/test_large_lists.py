@@ -18,10 +18,10 @@ def listed(n_keys: int) -> bytes:
     return answer.payload()
 
 
-def test_the_chunked_parser_reads_what_pydantic_reads() -> None:
+def test_the_fast_parser_reads_what_pydantic_reads() -> None:
     body = listed(2_500)
     keys = asyncio.run(parse_key_list(body, chunk=1000))
-    assert keys == ApiKeyList.model_validate(json.loads(body)).data
+    assert keys == tuple(row.to_info() for row in ApiKeyList.model_validate_json(body).data)
     assert keys is not None and len(keys) == 2_500
 
 
@@ -49,3 +49,16 @@ def test_the_large_world_is_deterministic_and_lists_every_key() -> None:
     assert first.token == second.token
     body = json.loads(listed(300))
     assert len(body["data"]) == 300
+
+
+def test_unusual_rows_fall_back_to_pydantic_and_read_the_same() -> None:
+    zone_less = b'{"data": [{"id": "a", "name": "n", "createdAt": "2026-08-22T12:00:00.000"}]}'
+    (fast,) = asyncio.run(parse_key_list(zone_less)) or ()
+    assert fast.created_at == FIXED_NOW  # no zone means UTC, never local time
+    for unusual in (
+        b'{"data": [{"id": "a", "name": "n", "createdAt": "2026-08-22 12:00:00"}]}',
+        b'{"data": [{"id": "a", "name": "n", "createdAt": 1787400000}]}',
+    ):
+        assert asyncio.run(parse_key_list(unusual)) is None
+        (row,) = ApiKeyList.model_validate_json(unusual).data
+        assert row.to_info().created_at.tzinfo is not None

@@ -91,7 +91,9 @@ class LangWatchClient:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
         keys = await parse_key_list(response.content)  # in chunks: the UI stays responsive
-        return keys if keys is not None else _parse(response, ApiKeyList).data
+        if keys is None:  # anything unusual: the validating models decide and word it
+            keys = tuple(row.to_info() for row in _parse(response, ApiKeyList).data)
+        return keys
 
     async def get_key(self, key_id: str) -> ApiKeyDetail:
         """One key with owner and permissions (server 3.13+); revoked keys included.
