@@ -199,7 +199,7 @@ def limits(results: dict[str, Any]) -> list[str]:
         runs = load["100000"]
         out.append(
             f"- 100,000 keys: GET + parse is {sec(median(runs, 'get_parse'))} (37 MB of JSON, "
-            "decoded whole and validated by pydantic in chunks with the collector paused); "
+            "decoded whole, then checked and turned into rows in chunks, the collector paused); "
             "rows, table and first frame add "
             f"{sec(sum(median(runs, f) for f in ('build_rows', 'populate', 'first_frame')))}."
         )
