@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass
-
-import stamina
+from typing import TYPE_CHECKING
 
 from lwadmin_tui.api.errors import (
     ApiError,
@@ -19,6 +18,12 @@ from lwadmin_tui.api.errors import (
     ServerError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    import stamina
+
+# stamina (and tenacity under it) is imported when the first batch starts: 20 modules that
+# start-up does not need (benchmarks/RESULTS.md measures start-up).
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -100,6 +105,8 @@ def backoff_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
 
 def retry_attempts(policy: RetryPolicy) -> AsyncIterable[stamina.Attempt]:
     """The stamina attempt iterator for one key."""
+    import stamina
+
     return stamina.retry_context(
         on=backoff_hook(policy),
         attempts=policy.attempts,
@@ -114,4 +121,6 @@ def silence_stamina_logging() -> None:
 
     The engine reports every retry in the key's row and in the audit log instead.
     """
+    import stamina
+
     stamina.instrumentation.set_on_retry_hooks(())

@@ -46,6 +46,10 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         Binding("r", "reload", "Reload", id="reload", show=False, tooltip="Reload the list"),
     ]
 
+    # The table has the focus from the start: focusing it after mount changed the focus twice,
+    # and each change rebuilt the footer (benchmarks/RESULTS.md measures start-up).
+    AUTO_FOCUS = "#keys"
+
     def __init__(self) -> None:
         super().__init__()
         self.state = KeysState()
@@ -74,7 +78,6 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         filter_box = self.query_one(FilterInput)
         filter_box.cursor_blink = self.lw_app.cursor_blink
         self.state.clock = self.lw_app.clock
-        self.table.focus()
         self.refresh_top_bar()
         self.refresh_status()
         self.load_keys()

@@ -40,7 +40,6 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets.data_table import RowDoesNotExist
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.state import KeysState
@@ -56,6 +55,10 @@ from lwadmin_tui.widgets.key_cells import (
 __all__ = ["KeysTable", "RowDoesNotExist", "column_layout", "result_cell"]
 
 HEADER = -1  # the line index of the header row in the strip cache
+
+
+class RowDoesNotExist(Exception):
+    """No shown key has this id (DataTable's name; its module is not imported for it)."""
 
 
 @dataclass(frozen=True)
