@@ -234,7 +234,10 @@ def write_report(results: dict[str, Any], path: Path, before: dict[str, Any] | N
         "Every figure is the median (min–max) over fresh processes: the real app, headless "
         "(`App.run_test`, 120x40), against the fake server in its own process on 127.0.0.1. "
         "A frame is a finished screen update (`App._display`); *settled* is the last frame "
-        "before 300 ms without one. A stall is how late a 5 ms asyncio sleeper wakes up.",
+        "before 300 ms without one. A stall is how late a 5 ms asyncio sleeper wakes up. "
+        "This shared 2-core machine's speed drifts: the same build measured up to 40 % apart "
+        "in runs an hour apart, so compare figures within one run; its floor line (below) is "
+        "that run's baseline.",
         "",
         "## Targets (issue 6)",
         "",
