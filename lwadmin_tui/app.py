@@ -110,7 +110,7 @@ class LwAdminApp(App[None]):
 
     def on_load(self) -> None:
         # The list is asked for before any screen is built, so the server works while Textual
-        # starts up; the keys screen's first load takes this answer (`first_list`).
+        # starts up; the keys screen's first load takes this answer (`fetch_keys`).
         self._first_list = asyncio.create_task(self.client.list_keys())
         self._first_list.add_done_callback(_seen)
 

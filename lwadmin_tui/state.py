@@ -40,7 +40,8 @@ class KeysState:
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     clock: Callable[[], datetime] = _utc_now
     _search_texts: dict[str, str] | None = field(default=None, repr=False)
-    """`search_text` of every key, built at the first text filter after a load."""
+    """`search_text` of every key, built when the filter box gets focus (or at the first text
+    filter) after a load."""
 
     def load(self, keys: Iterable[ApiKeyInfo]) -> None:
         """Replace the list; marks of keys no longer listed and old results are dropped."""
