@@ -50,6 +50,13 @@ async def mark(pilot: Pilot[Any], key_ids: list[str]) -> None:
         await pilot.press("space")
 
 
+async def revoke(pilot: Pilot[Any], key_ids: list[str]) -> None:
+    """Mark these keys, confirm with y, and let the batch finish."""
+    await mark(pilot, key_ids)
+    await pilot.press("d", "y")
+    await settle(pilot)
+
+
 def panel_text(pilot: Pilot[Any]) -> str:
     return str(keys_screen(pilot).query_one("#batch-counts").render())
 
@@ -111,9 +118,7 @@ async def test_retry_failed_resends_only_the_failed(admin_world: World) -> None:
         await pilot.press("d", "y")
         await settle(pilot)
         admin_world.server.faults.rate_limit_times = 3  # three 429s per key, then the answer
-        await mark(pilot, chosen)
-        await pilot.press("d", "y")
-        await settle(pilot)
+        await revoke(pilot, chosen)
         assert [cell(pilot, k, "result") for k in chosen] == ["429 rate limited"] * 3
         assert cell(pilot, first, "result") == "revoked"
         assert "t retries the failed ones" in message_line(pilot)
@@ -227,9 +232,7 @@ async def test_batches_view_and_export(admin_world: World, isolated_state: Path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
-        await mark(pilot, chosen)
-        await pilot.press("d", "y")
-        await settle(pilot)
+        await revoke(pilot, chosen)
         await pilot.press("b")
         view = app.screen
         assert isinstance(view, BatchesScreen)
@@ -298,9 +301,7 @@ async def test_an_engine_bug_leaves_no_row_claiming_progress(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
-        await mark(pilot, chosen)
-        await pilot.press("d", "y")
-        await settle(pilot)
+        await revoke(pilot, chosen)
         assert not keys_screen(pilot).batch_running
         assert [cell(pilot, k, "result") for k in chosen] == ["not attempted"] * 2
         assert "internal error" in message_line(pilot)

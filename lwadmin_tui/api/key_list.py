@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from sys import intern
 from typing import Any
 
 from lwadmin_tui import gc_tuning
-from lwadmin_tui.api.models import ApiKeyInfo, RoleBinding
+from lwadmin_tui.api.models import ApiKeyInfo, RoleBinding, assume_utc
 
 CHUNK = 2000  # rows per slice: about 6 ms of work between two yields to the event loop
 
@@ -98,5 +98,4 @@ def _moment(value: Any) -> datetime:
     """ISO 8601 as the server writes it (`2026-08-22T12:00:00.000Z`); no zone means UTC."""
     if type(value) is not str or len(value) < 19 or value[10] != "T":
         raise _Unexpected
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return assume_utc(datetime.fromisoformat(value))

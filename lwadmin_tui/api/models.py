@@ -18,12 +18,12 @@ Role = Literal["ADMIN", "MEMBER", "VIEWER", "CUSTOM"]
 ScopeType = Literal["ORGANIZATION", "TEAM", "PROJECT"]
 
 
-def _assume_utc(moment: datetime) -> datetime:
+def assume_utc(moment: datetime) -> datetime:
     """The contract sends `Z`; a server that omits the zone means UTC, never local time."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_assume_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(assume_utc)]
 
 
 class _ServerModel(BaseModel):
@@ -86,16 +86,8 @@ class ApiKeyInfoModel(_ServerModel):
     role_bindings: Bindings = Field(default=(), alias="roleBindings")
 
     def to_info(self) -> ApiKeyInfo:
-        return ApiKeyInfo(
-            id=self.id,
-            name=self.name,
-            description=self.description,
-            created_at=self.created_at,
-            expires_at=self.expires_at,
-            last_used_at=self.last_used_at,
-            revoked_at=self.revoked_at,
-            role_bindings=self.role_bindings,  # type: ignore[arg-type]  (converted on validation)
-        )
+        """The same fields as the light row (bindings are converted on validation)."""
+        return ApiKeyInfo._make(getattr(self, name) for name in ApiKeyInfo._fields)
 
 
 class ApiKeyList(_ServerModel):

@@ -9,16 +9,16 @@ rebuilds the answer from scratch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from lwadmin_tui.fake.org import Edits, FakeKey, key_info
+from lwadmin_tui.fake.responses import compact_json
 
 
 def encoded(key: FakeKey) -> bytes:
     """One row of the list as compact JSON, like the real server."""
-    return json.dumps(key_info(key), separators=(",", ":"), ensure_ascii=False).encode()
+    return compact_json(key_info(key))
 
 
 @dataclass

@@ -26,7 +26,7 @@ class FakeResponse:
         """The bytes on the wire (compact JSON, like the real server)."""
         if isinstance(self.body, bytes):
             return self.body
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+        return compact_json(self.body)
 
     def json(self) -> Any:
         """The body as parsed JSON, for tests calling `handle` directly."""
@@ -39,6 +39,11 @@ class RequestRecord(NamedTuple):
     method: str
     path: str
     status: int
+
+
+def compact_json(body: Any) -> bytes:
+    """Compact JSON, like the real server writes it."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def json_response(status: int, body: Any) -> FakeResponse:

@@ -83,7 +83,7 @@ class BatchesScreen(ModalScreen[None]):
                 literal(row["key_name"], 40),
                 literal(row["key_id"], 30),
                 literal(row["label"], 60),
-                Text(str(row["attempts"])),
+                literal(row["attempts"], 6),  # read back from a file: any JSON value
             )
 
     def action_export(self) -> None:

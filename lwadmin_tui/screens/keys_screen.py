@@ -29,6 +29,7 @@ from lwadmin_tui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.widgets.filter_bar import FilterBar
 from lwadmin_tui.widgets.filter_input import FilterInput
 from lwadmin_tui.widgets.keys_table import KeysTable
+from lwadmin_tui.widgets.one_line import OneLine
 
 if TYPE_CHECKING:
     from lwadmin_tui.app import LwAdminApp
@@ -61,7 +62,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         return cast("LwAdminApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="top-bar")
+        yield OneLine(id="top-bar")
         yield FilterInput(
             placeholder="/ to filter by name, description or id",
             id="filter",
@@ -71,7 +72,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         yield KeysTable(id="keys")
         yield BatchPanel(id="batch")
         yield Static("Loading keys…", id="message", markup=False)
-        yield Static(id="status-line")
+        yield OneLine(id="status-line")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -228,7 +229,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         bar.append(f" · key …{safe_text(app.key_last4, 4)}")
         if self.loaded:
             bar.append(f" · {plural(len(self.state.keys))} visible to this credential")
-        self.query_one("#top-bar", Static).update(bar)
+        self.query_one("#top-bar", OneLine).update(bar)
 
     def refresh_status(self) -> None:
         state = self.state
@@ -242,5 +243,4 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         status = Text(" · ".join(parts))
         if self.loaded:  # last, so a narrow terminal cuts this hint first
             status.append(f" · {COVERAGE}", style="italic")
-        # One fixed line (height 1 in app.tcss): its size never changes, so no layout pass.
-        self.query_one("#status-line", Static).update(status, layout=False)
+        self.query_one("#status-line", OneLine).update(status)

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar
 from textual.worker import Worker, WorkerState
 
 from lwadmin_tui.audit import AuditLog, BatchAudit
@@ -28,6 +28,7 @@ from lwadmin_tui.bulk.recover import verify_unresolved
 from lwadmin_tui.bulk.retry import RetryPolicy
 from lwadmin_tui.messages import BatchEnded, KeyResults, Result, UnresolvedVerified
 from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.widgets.one_line import OneLine
 
 BATCH_GROUP = "revoke"
 RESULTS_INTERVAL = 0.05  # seconds: about three frames, well under what an admin notices
@@ -49,13 +50,12 @@ class BatchPanel(Horizontal):
         self.counts: Counter[OutcomeKind] = Counter()
         self.total = 0
         self.in_flight: set[str] = set()
-        self._counts_due = False
         self._pending: list[tuple[str, Result]] = []
         self._post_due = False
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="batch-progress")
-        yield Static("", id="batch-counts", markup=False)
+        yield OneLine("", id="batch-counts", markup=False)
 
     @property
     def running(self) -> bool:
@@ -168,13 +168,7 @@ class BatchPanel(Horizontal):
         self.screen.post_message(Worker.StateChanged(event.worker, event.state))
 
     def _show_counts(self) -> None:
-        """Ask for the counts line; many results in one burst redraw it once (`call_later`)."""
-        if not self._counts_due:
-            self._counts_due = True
-            self.call_later(self._draw_counts)
-
-    def _draw_counts(self) -> None:
-        self._counts_due = False
+        """Redraw the counts line (results already arrive one message per interval)."""
         done = sum(self.counts.values())
         parts = [f"{done}/{self.total}"]
         parts += [f"{count} {kind.value}" for kind, count in self._ordered()]
@@ -184,8 +178,7 @@ class BatchPanel(Horizontal):
                 parts.append("stopping: nothing new is sent")
             else:
                 parts.append("x: cancel")
-        # One line in a one-line panel: its size never changes, so no layout pass.
-        self.query_one("#batch-counts", Static).update(Text(" · ".join(parts)), layout=False)
+        self.query_one("#batch-counts", OneLine).update(Text(" · ".join(parts)))
 
     def _ordered(self) -> list[tuple[OutcomeKind, int]]:
         return [(kind, self.counts[kind]) for kind in OutcomeKind if self.counts[kind]]

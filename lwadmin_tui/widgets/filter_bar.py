@@ -7,9 +7,9 @@ meaning survives 16 colours and NO_COLOR. Every server-derived part is literal t
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from lwadmin_tui.state import KeysState
+from lwadmin_tui.widgets.one_line import OneLine
 
 
 def filter_summary(state: KeysState, shown: int) -> Text:
@@ -27,7 +27,7 @@ def filter_summary(state: KeysState, shown: int) -> Text:
     return text
 
 
-class FilterBar(Static):
+class FilterBar(OneLine):
     """Rendered from `KeysState` after every rebuild of the table; holds no state itself."""
 
     DEFAULT_CSS = """
@@ -35,4 +35,4 @@ class FilterBar(Static):
     """
 
     def show_state(self, state: KeysState, shown: int) -> None:
-        self.update(filter_summary(state, shown), layout=False)  # one fixed line: no layout pass
+        self.update(filter_summary(state, shown))
