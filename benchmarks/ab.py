@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (en dashes for ranges in the written table)
-"""`python -m benchmarks.ab`: the two tunings of issue 6, each measured with and without.
+"""`python -m benchmarks.ab`: the two runtime tunings, each measured with and without.
 
 A 1,000-key batch at 50 ms latency on a live 10,000-key table, in fresh processes:
 the collector paused while loading and frozen after (lwadmin_tui/gc_tuning.py) on and off,

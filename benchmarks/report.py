@@ -239,7 +239,7 @@ def write_report(results: dict[str, Any], path: Path, before: dict[str, Any] | N
         "in runs an hour apart, so compare figures within one run; its floor line (below) is "
         "that run's baseline.",
         "",
-        "## Targets (issue 6)",
+        "## Targets",
         "",
         *targets_table(results, before),
         "",

@@ -1,4 +1,4 @@
-"""`python -m benchmarks.run`: every figure of issue 6, medians over fresh processes.
+"""`python -m benchmarks.run`: every performance figure, medians over fresh processes.
 
 Each measurement spawns a new interpreter (`benchmarks/probe.py`) that runs the real app
 headless against a fake server running in its own process on 127.0.0.1. Results go to

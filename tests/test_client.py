@@ -230,3 +230,32 @@ async def test_dates_without_a_zone_are_read_as_utc() -> None:
             (key,) = await client.list_keys()
     assert key.created_at.utcoffset() is not None
     assert key.expires_at is not None and key.expires_at > key.created_at
+
+
+async def test_projects_and_teams_are_named_from_the_fake(admin_world: World) -> None:
+    async with client_for(admin_world) as client:
+        projects, teams = await client.list_projects(), await client.list_teams()
+    org = admin_world.fake.org
+    assert {p.id: p.name for p in projects}.items() <= {p.id: p.name for p in org.projects}.items()
+    assert {t.id for t in teams} == {t.id for t in org.teams}
+    assert all(p.team_id for p in projects)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (
+            b'{"data": [{"id": 1, "name": "p"}]}',
+            "expected shape (Expected str, got int at $.data[0].id)",
+        ),
+        (b'{"pagination": {"total": 1}}', "expected shape (Object missing required field data)"),
+        (b'{"data": [{"id": "p"', "cut short"),
+        (b"<html>login</html>", "HTML page"),
+    ],
+)
+async def test_broken_scope_pages_give_clear_errors(body: bytes, words: str) -> None:
+    with canned_server(Canned(200, body)) as url:
+        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+            with pytest.raises(BadResponse) as caught:
+                await client.list_projects()
+    assert words in str(caught.value)

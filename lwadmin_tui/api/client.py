@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
+import msgspec
 from pydantic import BaseModel, ValidationError
 
 from lwadmin_tui import __version__
@@ -34,10 +35,11 @@ from lwadmin_tui.api.models import (
     ApiKeyDetail,
     ApiKeyInfo,
     ApiKeyList,
-    Page,
     Project,
+    ProjectPage,
     RevokeResult,
     Team,
+    TeamPage,
 )
 
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
@@ -47,7 +49,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 MAX_KEEPALIVE = 20
 
 _M = TypeVar("_M", bound=BaseModel)
-_T = TypeVar("_T")
+_Page = TypeVar("_Page", ProjectPage, TeamPage)
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
     401: Unauthorized,
@@ -90,7 +92,7 @@ class LangWatchClient:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
-        keys = await parse_key_list(response.content)  # in chunks: the UI stays responsive
+        keys = parse_key_list(response.content)
         if keys is None:  # anything unusual: the validating models decide and word it
             keys = tuple(row.to_info() for row in _parse(response, ApiKeyList).data)
         return keys
@@ -105,17 +107,17 @@ class LangWatchClient:
 
     async def list_projects(self) -> tuple[Project, ...]:
         """Every project this credential may view, all pages (for naming binding scopes)."""
-        return await self._all_pages("/api/projects", Page[Project])
+        return await self._all_pages("/api/projects", ProjectPage)
 
     async def list_teams(self) -> tuple[Team, ...]:
         """Every team of the organization, all pages (needs `team:view`)."""
-        return await self._all_pages("/api/teams", Page[Team])
+        return await self._all_pages("/api/teams", TeamPage)
 
-    async def _all_pages(self, path: str, model: type[Page[_T]]) -> tuple[_T, ...]:
-        rows: list[_T] = []
+    async def _all_pages(self, path: str, shape: type[_Page]) -> tuple[Any, ...]:
+        rows: list[Any] = []
         for number in range(1, MAX_PAGES + 1):
             response = await self._request("GET", f"{path}?page={number}&limit={PAGE_LIMIT}")
-            page = _parse(response, model)
+            page = _decode(response, shape)
             rows += page.data
             if not page.data or len(rows) >= page.pagination.total:
                 break
@@ -199,6 +201,21 @@ def _parse(response: httpx.Response, model: type[_M]) -> _M:
             f"the server's answer does not have the expected shape (at {where})",
             status=response.status_code,
         ) from None
+
+
+def _decode(response: httpx.Response, shape: type[_Page]) -> _Page:
+    """`_parse` for the msgspec shapes (the scope pages), with the same sentences."""
+    try:
+        return msgspec.json.decode(response.content, type=shape)
+    except msgspec.ValidationError as exc:
+        reason, _, where = str(exc).replace("`", "").partition(" - at ")
+        raise BadResponse(
+            f"the server's answer does not have the expected shape ({reason}"
+            f"{' at ' + where if where else ''})",
+            status=response.status_code,
+        ) from None
+    except msgspec.DecodeError:
+        raise BadResponse(_describe_unreadable(response), status=response.status_code) from None
 
 
 def _json_or_none(response: httpx.Response) -> Any:

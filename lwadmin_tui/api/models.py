@@ -1,5 +1,5 @@
 """The LangWatch API-key resources: pydantic models of exactly what the server sends, and the
-light `ApiKeyInfo` / `RoleBinding` the app keeps for every listed key.
+light `ApiKeyInfo` / `RoleBinding` the app keeps for every listed key (decoded by msgspec).
 
 Unknown fields are ignored (the server adds keys over time) and every field the contract marks as
 nullable is optional, so a newer server never breaks the client.
@@ -8,11 +8,10 @@ nullable is optional, so a newer server never breaks the client.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, Literal, NamedTuple, TypeVar
+from typing import Annotated, Literal
 
+import msgspec
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
-T = TypeVar("T")
 
 Role = Literal["ADMIN", "MEMBER", "VIEWER", "CUSTOM"]
 ScopeType = Literal["ORGANIZATION", "TEAM", "PROJECT"]
@@ -31,7 +30,16 @@ class _ServerModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
 
 
-class RoleBinding(NamedTuple):
+# Only aware datetimes: a zone-less one sends the row to pydantic, which reads it as UTC.
+_AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class _Row(msgspec.Struct, frozen=True, gc=False, rename="camel"):
+    """Immutable, hashable, decoded from the wire's camelCase names; gc=False: these hold only
+    strings, datetimes and tuples of rows, never a cycle, so the collector need not track them."""
+
+
+class RoleBinding(_Row):
     """One role binding of a key, as the app keeps it."""
 
     id: str
@@ -41,21 +49,21 @@ class RoleBinding(NamedTuple):
     scope_id: str
 
 
-class ApiKeyInfo(NamedTuple):
+class ApiKeyInfo(_Row):
     """One row of `GET /api/api-keys` (no owner, no key type, no token), as the app keeps it.
 
-    An immutable named tuple, not a pydantic model: a list holds up to 100,000 of them, and
-    this shape takes half the time to build and about half the memory (`key_list.py` builds them
-    from the JSON; `ApiKeyInfoModel` validates anything unusual, benchmarks/RESULTS.md).
+    A msgspec struct, not a pydantic model: a list holds up to 100,000 of them, and msgspec
+    decodes the whole answer into them in C (`key_list.py`), 5-8 times faster than `json.loads`
+    plus building rows in Python; `ApiKeyInfoModel` validates anything unusual.
     """
 
     id: str
     name: str
-    created_at: datetime
+    created_at: _AwareDatetime
     description: str | None = None
-    expires_at: datetime | None = None
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
+    expires_at: _AwareDatetime | None = None
+    last_used_at: _AwareDatetime | None = None
+    revoked_at: _AwareDatetime | None = None
     role_bindings: tuple[RoleBinding, ...] = ()
 
 
@@ -87,7 +95,7 @@ class ApiKeyInfoModel(_ServerModel):
 
     def to_info(self) -> ApiKeyInfo:
         """The same fields as the light row (bindings are converted on validation)."""
-        return ApiKeyInfo._make(getattr(self, name) for name in ApiKeyInfo._fields)
+        return ApiKeyInfo(**{name: getattr(self, name) for name in ApiKeyInfo.__struct_fields__})
 
 
 class ApiKeyList(_ServerModel):
@@ -108,29 +116,40 @@ class RevokeResult(_ServerModel):
     success: bool
 
 
-class Project(_ServerModel):
+# The scope pages are read while the app starts: msgspec decodes them with no warm-up, where
+# pydantic's first generic page model took 15-25 ms to build on the event loop.
+
+
+class Project(_Row):
     """One row of `GET /api/projects`: only the projects this credential may view."""
 
     id: str
     name: str
-    team_id: str | None = Field(default=None, alias="teamId")
+    team_id: str | None = None
 
 
-class Team(_ServerModel):
+class Team(_Row):
     """One row of `GET /api/teams` (needs `team:view`)."""
 
     id: str
     name: str
 
 
-class Pagination(_ServerModel):
+class Pagination(_Row):
     page: int = 1
     limit: int = 50
     total: int = 0
 
 
-class Page(_ServerModel, Generic[T]):
-    """One page of `GET /api/projects` or `GET /api/teams`."""
+class ProjectPage(_Row):
+    """One page of `GET /api/projects`."""
 
-    data: tuple[T, ...]
-    pagination: Pagination = Field(default_factory=Pagination)
+    data: tuple[Project, ...]
+    pagination: Pagination = Pagination()
+
+
+class TeamPage(_Row):
+    """One page of `GET /api/teams`."""
+
+    data: tuple[Team, ...]
+    pagination: Pagination = Pagination()

@@ -13,7 +13,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from lwadmin_tui import gc_tuning
@@ -28,8 +28,9 @@ from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.widgets.filter_bar import FilterBar
 from lwadmin_tui.widgets.filter_input import FilterInput
+from lwadmin_tui.widgets.keys_footer import KeysFooter
 from lwadmin_tui.widgets.keys_table import KeysTable
-from lwadmin_tui.widgets.one_line import OneLine
+from lwadmin_tui.widgets.one_line import MessageLine, OneLine
 
 if TYPE_CHECKING:
     from lwadmin_tui.app import LwAdminApp
@@ -71,9 +72,9 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         yield FilterBar(id="filter-bar")
         yield KeysTable(id="keys")
         yield BatchPanel(id="batch")
-        yield Static("Loading keys…", id="message", markup=False)
+        yield MessageLine("Loading keys…", id="message")
         yield OneLine(id="status-line")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         filter_box = self.query_one(FilterInput)
@@ -212,7 +213,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     # --- status --------------------------------------------------------------------------------
 
     def say(self, message: str) -> None:
-        self.query_one("#message", Static).update(message)
+        self.query_one("#message", MessageLine).update(message)
 
     def refresh_top_bar(self) -> None:
         """Where the app points and what the list covers; the most important part first."""

@@ -7,7 +7,7 @@ spawn to an interactive table (0.9 s adding rows, 1.4 s more to the first settle
 2.4 s event-loop stall, a 2.3 s filter keystroke, 114 MiB, and 30 to 45 ms per result during
 a batch (370 ms at 100,000 rows); 100,000 keys took 29 s. textual-fastdatatable skips the
 measuring pass but rebuilds a whole column per `update_cell`, has no `clear()` and brings
-pyarrow (118 MiB at 10,000 keys, issue 6).
+pyarrow (118 MiB at 10,000 keys).
 
 This widget keeps the list of visible key ids and renders only the lines on screen: `show()`
 is O(N) over ids and formats no cell (5 ms at 10,000 keys, 0.1 s at 100,000), a result
@@ -329,7 +329,16 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _update_virtual_size(self) -> None:
         width = sum(w + 2 * CELL_PADDING for _, _, w in self.layout_columns)
-        self.virtual_size = Size(width, len(self._ids) + 1)  # +1: the header line
+        size = Size(width, len(self._ids) + 1)  # +1: the header line
+        if not self.container_size or width != self.virtual_size.width:
+            self.virtual_size = size  # a layout pass: the columns changed
+            return
+        # Only the row count changed: the scrollbar is updated without laying the screen out
+        # again, as Textual's own `_size_updated` does; it still asks for a layout pass itself
+        # if it has to appear or vanish. That pass delayed the first usable frame by 20-30 ms.
+        self.set_reactive(KeysTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def _refresh_row(self, index: int) -> None:
         y = index - int(self.scroll_offset.y) + 1

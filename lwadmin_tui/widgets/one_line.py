@@ -1,19 +1,51 @@
-"""A `Static` that is always one line high, so updating it never needs a layout pass.
+"""Texts whose height rarely changes, so updating them rarely needs a layout pass.
 
 Textual's `Static.update` lays the whole screen out again by default. The status line changed
-with every batch result, and that was a full layout per result (benchmarks/RESULTS.md).
+with every batch result, and that was a full layout per result; the message line changing from
+"Loading keys…" to "Loaded 10,000 keys." cost a second layout pass before the first usable frame
+(benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.visual import VisualType
 from textual.widgets import Static
 
 
 class OneLine(Static):
+    """Always one line high: an update never needs a layout pass."""
+
     DEFAULT_CSS = """
     OneLine { height: 1; }
     """
 
     def update(self, content: VisualType = "", *, layout: bool = False) -> None:
         super().update(content, layout=layout)
+
+
+class MessageLine(Static):
+    """One or two lines of plain text (`max-height: 2`): a layout pass only when that changes."""
+
+    DEFAULT_CSS = """
+    MessageLine { height: auto; max-height: 2; }
+    """
+
+    def __init__(self, text: str = "", **options: str) -> None:
+        super().__init__(text, markup=False, **options)
+        self._text = text
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        """`content` is a plain string here: its height is known from its width alone."""
+        height = self._height_of(str(content))
+        super().update(content, layout=height is None or height != self._height_of(self._text))
+        self._text = str(content)
+
+    def _height_of(self, text: str) -> int | None:
+        """Lines the text takes (at most 2), or None when the width is not known yet."""
+        width = self.content_region.width
+        if not width:
+            return None
+        if not text:
+            return 0
+        return 1 if cell_len(text) <= width and "\n" not in text else 2
