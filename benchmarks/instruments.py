@@ -12,8 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from textual.app import App
-
 TICK = 0.005
 
 
@@ -24,6 +22,8 @@ class Frames:
         self.times: list[float] = []
 
     def install(self) -> None:
+        from textual.app import App  # here: the probe may start the list before Textual loads
+
         original = App._display
         frames = self
 

@@ -23,19 +23,17 @@ SIZE = (120, 40)
 CREDENTIAL_NAME = "lwadmin-tui incident response"
 
 
-def _instrument() -> tuple[Frames, Marks]:
-    from lwadmin_tui.api.client import LangWatchClient
+def _instrument(marks: Marks) -> Frames:
     from lwadmin_tui.screens.batch_flow import BatchFlow
     from lwadmin_tui.screens.keys_screen import KeysScreen
     from lwadmin_tui.widgets.keys_table import KeysTable
 
-    frames, marks = Frames(), Marks()
+    frames = Frames()
     frames.install()
-    marks.wrap(LangWatchClient, "list_keys", "get_start", "get_end")
     marks.wrap(KeysScreen, "on_keys_loaded", "rows_start")
     marks.wrap(KeysTable, "show", "show_start", "show_end")
     marks.wrap(BatchFlow, "on_batch_ended", "batch_end")
-    return frames, marks
+    return frames
 
 
 def _rss_mib() -> float:
@@ -73,21 +71,33 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     if args.mode == "floor":
         return await floor()
     spawn = float(os.environ.get("H6_SPAWN", time.time()))
-    frames, marks = _instrument()
+    from lwadmin_tui.api.auth import ApiKey
+    from lwadmin_tui.api.client import LangWatchClient
+    from lwadmin_tui.early_list import EarlyList
+
+    marks = Marks()
+    marks.wrap(LangWatchClient, "list_keys", "get_start", "get_end")
+    from lwadmin_tui.tls import tls_settings
+
+    api_key = ApiKey(Path(args.token_file).read_text().strip())
+    verify = tls_settings(None).context  # one TLS context for every client, as in cli.run_tui
+    early_list = None
+    if not args.no_early_list:  # as `lwadmin-tui` does: the list is asked for before Textual loads
+        early_list = EarlyList(lambda: LangWatchClient(args.url, api_key, verify=verify))
+    frames = _instrument(marks)
     stalls = StallMonitor()
     stalls.start()
-    from lwadmin_tui.api.auth import ApiKey
     from lwadmin_tui.app import LwAdminApp
 
     imported = time.time()
-
-    token = Path(args.token_file).read_text().strip()
     app = LwAdminApp(
         args.url,
-        ApiKey(token),
+        api_key,
         concurrency=args.concurrency,
         confirm_guard_seconds=0.0,
         cursor_blink=False,
+        verify=verify,
+        early_list=early_list,
     )
     out: dict[str, Any] = {}
     async with app.run_test(size=SIZE) as pilot:
@@ -99,6 +109,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
             keys=len(app.keys_screen.state.keys),  # type: ignore[union-attr]
             imports=imported - spawn,
             startup=at["get_start"] - spawn,
+            screen=frames.times[0] - spawn,
             get_parse=at["get_end"] - at["get_start"],
             build_rows=at["show_start"] - at["get_end"],
             populate=at["show_end"] - at["show_start"],
@@ -171,6 +182,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--interactions", action="store_true")
+    parser.add_argument(
+        "--no-early-list",
+        action="store_true",
+        help="let the app send the first list itself, not a thread before Textual is imported",
+    )
     parser.add_argument(
         "--no-gc-freeze",
         action="store_true",

@@ -19,12 +19,14 @@ from typing import Any
 
 from benchmarks.report import write_report
 from benchmarks.servers import fake_server
+from benchmarks.terminal_probe import command_start
 
 HERE = Path(__file__).parent
 LOAD_SIZES = (1_000, 10_000, 100_000)
 LATENCIES = (0, 20, 50, 100)
 BATCH_TABLES = (1_000, 10_000)
 NAIVE_KEYS = 200  # one-at-a-time baseline: 200 keys, scaled to 1,000 (it is linear in N)
+DISTANT_MS = 200  # a server that takes this long to answer, for the start-up with the early list
 
 
 def probe(args: list[str], timeout: float = 300) -> dict[str, Any]:
@@ -53,14 +55,33 @@ def floor_runs(runs: int) -> list[dict[str, Any]]:
     return found
 
 
-def load_runs(runs: int, sizes: tuple[int, ...]) -> dict[str, list[dict[str, Any]]]:
-    results: dict[str, list[dict[str, Any]]] = {}
+def load_runs(runs: int, sizes: tuple[int, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Headless probes (phases) and the real command in a pseudo-terminal, per list size."""
+    headless: dict[str, list[dict[str, Any]]] = {}
+    command: dict[str, list[dict[str, Any]]] = {}
     for n in sizes:
         with fake_server(n) as served:
             base = ["load", "--url", served.url, "--token-file", str(served.token_file)]
             extra = ["--interactions"] if n >= 10_000 else []
-            results[str(n)] = [probe(base + extra) for _ in range(runs)]
-            print(f"load {n}: {[round(r['interactive'], 2) for r in results[str(n)]]}")
+            headless[str(n)], command[str(n)] = [], []
+            for _ in range(runs):  # interleaved: both see the same drift of this machine
+                headless[str(n)].append(probe(base + extra))
+                command[str(n)].append(command_start(served.url, served.token_file, n))
+            print(f"load {n}: {[round(r['interactive'], 2) for r in headless[str(n)]]}")
+            print(f"command {n}: {[round(r['command_interactive'], 2) for r in command[str(n)]]}")
+    return headless, command
+
+
+def distant_runs(runs: int) -> dict[str, list[dict[str, Any]]]:
+    """10,000 keys from a server that answers after `DISTANT_MS`: the list sent early or not."""
+    results: dict[str, list[dict[str, Any]]] = {"early": [], "late": []}
+    with fake_server(10_000, DISTANT_MS) as served:
+        base = ["load", "--url", served.url, "--token-file", str(served.token_file)]
+        for _ in range(runs):
+            results["early"].append(probe(base))
+            results["late"].append(probe([*base, "--no-early-list"]))
+    for name, found in results.items():
+        print(f"distant {name}: {[round(r['interactive'], 2) for r in found]}")
     return results
 
 
@@ -108,11 +129,16 @@ def main() -> None:
     concurrency = args.concurrency or DEFAULT_CONCURRENCY
     runs = 1 if args.quick else args.runs
     sizes = LOAD_SIZES[:2] if args.quick else LOAD_SIZES
+    floor = floor_runs(runs)
+    load, command = load_runs(runs, sizes)
     results = {
         "concurrency": concurrency,
         "naive_keys": NAIVE_KEYS,
-        "floor": floor_runs(runs),
-        "load": load_runs(runs, sizes),
+        "distant_ms": DISTANT_MS,
+        "floor": floor,
+        "load": load,
+        "command": command,
+        "distant": distant_runs(runs),
         "batch": batch_runs(runs, LATENCIES, concurrency, naive=not args.quick),
     }
     args.out.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
+from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.screens.keys_screen import KeysScreen
 
 CONFIRM_GUARD_SECONDS = 0.3
@@ -28,7 +29,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _seen(task: asyncio.Task[object]) -> None:
+def _seen(task: asyncio.Future[tuple[ApiKeyInfo, ...]]) -> None:
     """An early list nobody awaited (the app quit first) must not print "never retrieved"."""
     if not task.cancelled():
         task.exception()
@@ -78,6 +79,7 @@ class LwAdminApp(App[None]):
         key_source: str = "",
         own_key_id: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        early_list: EarlyList | None = None,
     ) -> None:
         super().__init__()
         # Settings from the command line / environment / config file (see config.py).
@@ -106,12 +108,17 @@ class LwAdminApp(App[None]):
             **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host
-        self._first_list: asyncio.Task[tuple[ApiKeyInfo, ...]] | None = None
+        self._early_list = early_list
+        self._first_list: asyncio.Future[tuple[ApiKeyInfo, ...]] | None = None
 
     def on_load(self) -> None:
         # The list is asked for before any screen is built, so the server works while Textual
-        # starts up; the keys screen's first load takes this answer (`fetch_keys`).
-        self._first_list = asyncio.create_task(self.client.list_keys())
+        # starts up; the keys screen's first load takes this answer (`fetch_keys`). The command
+        # asks even earlier, before the app is imported (early_list.py).
+        if self._early_list is not None:
+            self._first_list = asyncio.ensure_future(self._early_list.keys())
+        else:
+            self._first_list = asyncio.create_task(self.client.list_keys())
         self._first_list.add_done_callback(_seen)
 
     async def fetch_keys(self) -> tuple[ApiKeyInfo, ...]:
@@ -133,6 +140,8 @@ class LwAdminApp(App[None]):
     async def on_unmount(self) -> None:
         if self._first_list is not None:
             self._first_list.cancel()
+        if self._early_list is not None:
+            self._early_list.cancel()
         await self.client.aclose()
 
     @property

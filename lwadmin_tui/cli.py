@@ -195,17 +195,27 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStore) -> NoReturn:
+    import ssl
+
     import httpx
 
+    from lwadmin_tui.api.client import LangWatchClient
     from lwadmin_tui.config import is_insecure, validate_endpoint
+    from lwadmin_tui.early_list import EarlyList
     from lwadmin_tui.logging_setup import LoggingTransport
     from lwadmin_tui.secrets import resolve_for_settings
     from lwadmin_tui.tls import tls_settings
 
     settings = loaded.settings
-    theme = check_theme(settings.theme)
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.connect_timeout,
+        pool=settings.read_timeout,
+    )
     with ExitStack() as stack:
         options: dict[str, Any] = {}
+        verify: ssl.SSLContext | bool = True
         if args.demo:
             from lwadmin_tui.demo import start_demo
 
@@ -218,7 +228,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             endpoint = validate_endpoint(
                 settings.endpoint, allow_insecure_http=settings.allow_insecure_http
             )
-            tls = tls_settings(settings.ca_bundle)
+            verify = tls_settings(settings.ca_bundle).context
             credential = resolve_for_settings(
                 settings,
                 store,
@@ -231,20 +241,29 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 profile="" if settings.profile == DEFAULT_PROFILE else settings.profile,
                 key_source=credential.source,
                 insecure=is_insecure(endpoint),
-                verify=tls.context,
                 own_key_id=settings.own_key_id,
             )
-            if settings.debug_log is not None:
-                options["transport"] = LoggingTransport(
-                    httpx.AsyncHTTPTransport(
-                        verify=tls.context,
-                        limits=httpx.Limits(
-                            max_connections=settings.concurrency,
-                            max_keepalive_connections=min(settings.concurrency, 20),
-                        ),
-                    )
-                )
 
+        def transport() -> httpx.AsyncBaseTransport | None:
+            if settings.debug_log is None:
+                return None
+            return LoggingTransport(
+                httpx.AsyncHTTPTransport(
+                    verify=verify,
+                    limits=httpx.Limits(
+                        max_connections=settings.concurrency,
+                        max_keepalive_connections=min(settings.concurrency, 20),
+                    ),
+                )
+            )
+
+        # Sent now, before Textual is imported: the answer is often ready when the screen is.
+        early_list = EarlyList(
+            lambda: LangWatchClient(
+                endpoint, api_key, timeout=timeout, verify=verify, transport=transport()
+            )
+        )
+        theme = check_theme(settings.theme)
         from lwadmin_tui.app import LwAdminApp
 
         check_keymap(settings.keymap)
@@ -255,12 +274,10 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             concurrency=settings.concurrency,
             theme=theme,
             keymap=settings.keymap,
-            timeout=httpx.Timeout(
-                connect=settings.connect_timeout,
-                read=settings.read_timeout,
-                write=settings.connect_timeout,
-                pool=settings.read_timeout,
-            ),
+            timeout=timeout,
+            verify=verify,
+            transport=transport(),
+            early_list=early_list,
             **options,
         )
         app.run(mouse=settings.mouse)

@@ -1,0 +1,51 @@
+"""The first list, asked for on a thread before the app is imported: the app shows its answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.early_list import EarlyList
+from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
+from tests.app_driver import make_app, row_ids, settle
+from tests.conftest import World
+
+WRONG_KEY = ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ")
+
+
+def list_requests(world: World) -> int:
+    return sum(1 for r in world.server.wire_requests if r.path == "/api/api-keys")
+
+
+async def test_the_app_shows_the_early_answer_and_asks_once(admin_world: World) -> None:
+    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    app = make_app(admin_world, early_list=early)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert len(row_ids(pilot)) == admin_world.scenario.expected_list_count
+        assert list_requests(admin_world) == 1
+        await pilot.press("r")  # a reload is a request of the app's own client
+        await settle(pilot)
+        assert list_requests(admin_world) == 2
+    assert early.wait_finished(5)
+
+
+async def test_an_early_401_gets_the_rejected_key_panel(admin_world: World) -> None:
+    early = EarlyList(lambda: LangWatchClient(admin_world.url, WRONG_KEY))
+    app = make_app(admin_world, early_list=early)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialRejectedScreen)
+
+
+async def test_quitting_before_the_answer_stops_the_thread(admin_world: World) -> None:
+    admin_world.server.latency_ms = 2000
+    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    app = make_app(admin_world, early_list=early)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+    # Well before the server would have answered:
+    assert await asyncio.to_thread(early.wait_finished, 1.5)
+    assert app.return_code in (0, None)
