@@ -30,7 +30,7 @@ def _instrument(marks: Marks) -> Frames:
 
     frames = Frames()
     frames.install()
-    marks.wrap(KeysScreen, "on_keys_loaded", "rows_start")
+    marks.wrap(KeysScreen, "show_keys", "rows_start")
     marks.wrap(KeysTable, "show", "show_start", "show_end")
     marks.wrap(BatchFlow, "on_batch_ended", "batch_end")
     return frames

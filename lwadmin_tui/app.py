@@ -121,6 +121,17 @@ class LwAdminApp(App[None]):
             self._first_list = asyncio.create_task(self.client.list_keys())
         self._first_list.add_done_callback(_seen)
 
+    def keys_already_here(self) -> tuple[ApiKeyInfo, ...] | None:
+        """The first list's keys if they arrived before the keys screen was built, so that its
+        first frame shows them (one layout pass and frame fewer); else None: `fetch_keys`."""
+        if self._early_list is None or self._first_list is None:
+            return None
+        keys = self._early_list.answered()
+        if keys is not None:
+            self._first_list.cancel()
+            self._first_list = None
+        return keys
+
     async def fetch_keys(self) -> tuple[ApiKeyInfo, ...]:
         """The answer to the list sent at start the first time, then a new request each time."""
         early, self._first_list = self._first_list, None

@@ -23,6 +23,7 @@ from lwadmin_tui.config import (
     LoadedSettings,
     load_settings,
 )
+from lwadmin_tui.known_names import BINDING_IDS, TEXTUAL_THEMES
 from lwadmin_tui.logging_setup import configure_logging
 from lwadmin_tui.logging_setup import redact as _redact
 from lwadmin_tui.secrets import PROJECT_KEY as PROJECT_KEY_PATTERN
@@ -257,16 +258,16 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 )
             )
 
+        # Checked first: nothing is sent for a command that is not going to run.
+        theme = check_theme(settings.theme)
+        check_keymap(settings.keymap)
         # Sent now, before Textual is imported: the answer is often ready when the screen is.
         early_list = EarlyList(
             lambda: LangWatchClient(
                 endpoint, api_key, timeout=timeout, verify=verify, transport=transport()
             )
         )
-        theme = check_theme(settings.theme)
         from lwadmin_tui.app import LwAdminApp
-
-        check_keymap(settings.keymap)
 
         app = LwAdminApp(
             endpoint,
@@ -286,29 +287,18 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
 
 def check_theme(name: str) -> str:
     """A known Textual theme name (aliases resolved), else a plain error listing the choices."""
-    from textual.theme import BUILTIN_THEMES
-
     name = THEME_ALIASES.get(name, name)
-    if name not in BUILTIN_THEMES:
-        choices = ", ".join(sorted(BUILTIN_THEMES))
+    if name not in TEXTUAL_THEMES:
+        choices = ", ".join(sorted(TEXTUAL_THEMES))
         raise ConfigError(f"Unknown theme {name!r}; choose one of: {choices}.")
     return name
 
 
 def check_keymap(keymap: dict[str, str]) -> None:
     """Every `[keymap]` name must be the id of a real binding: a typo would silently do nothing."""
-    from textual.binding import Binding
-
-    from lwadmin_tui.app import LwAdminApp
-    from lwadmin_tui.screens.keys_screen import KeysScreen
-
-    known = {
-        binding.id
-        for binding in [*LwAdminApp.BINDINGS, *KeysScreen.BINDINGS]
-        if isinstance(binding, Binding) and binding.id
-    }
-    unknown = sorted(set(keymap) - known)
+    unknown = sorted(set(keymap) - BINDING_IDS)
     if unknown:
         raise ConfigError(
-            f"Unknown binding in keymap: {', '.join(unknown)}. Known: {', '.join(sorted(known))}."
+            f"Unknown binding in keymap: {', '.join(unknown)}. "
+            f"Known: {', '.join(sorted(BINDING_IDS))}."
         )

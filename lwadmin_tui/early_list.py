@@ -47,7 +47,18 @@ class EarlyList:
         self._thread.start()
 
     async def keys(self) -> tuple[ApiKeyInfo, ...]:
-        return await asyncio.wrap_future(self._answer)
+        try:
+            return await asyncio.wrap_future(self._answer)
+        except asyncio.CancelledError:  # a reload replaced it: stop the download too
+            self.cancel()
+            raise
+
+    def answered(self) -> tuple[ApiKeyInfo, ...] | None:
+        """The keys, if the answer has already arrived and was a list; else None."""
+        answer = self._answer
+        if not answer.done() or answer.cancelled() or answer.exception() is not None:
+            return None
+        return answer.result()
 
     def cancel(self) -> None:
         """The app is quitting: stop the request and let the thread end."""

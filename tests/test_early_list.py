@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
-from tests.app_driver import make_app, row_ids, settle
+from lwadmin_tui.screens.keys_screen import KeysScreen
+from tests.app_driver import make_app, message_line, row_ids, settle
 from tests.conftest import World
 
 WRONG_KEY = ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ")
@@ -23,12 +26,28 @@ async def test_the_app_shows_the_early_answer_and_asks_once(admin_world: World) 
     app = make_app(admin_world, early_list=early)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
-        assert len(row_ids(pilot)) == admin_world.scenario.expected_list_count
+        assert message_line(pilot).startswith("Loaded") and row_ids(pilot)
         assert list_requests(admin_world) == 1
         await pilot.press("r")  # a reload is a request of the app's own client
         await settle(pilot)
         assert list_requests(admin_world) == 2
     assert early.wait_finished(5)
+
+
+async def test_an_answer_already_here_is_shown_as_the_screen_is_built(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[KeysScreen] = []
+    monkeypatch.setattr(KeysScreen, "load_keys", lambda screen: loads.append(screen))
+    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    assert early.wait_finished(10) and early.answered() is not None
+    app = make_app(admin_world, early_list=early)
+    async with app.run_test(size=(120, 30)) as pilot:
+        # No worker: the rows were there when the screen was first drawn.
+        assert len(row_ids(pilot)) == admin_world.scenario.expected_list_count
+        assert loads == []
+        await settle(pilot)
+        assert list_requests(admin_world) == 1
 
 
 async def test_an_early_401_gets_the_rejected_key_panel(admin_world: World) -> None:
@@ -49,3 +68,15 @@ async def test_quitting_before_the_answer_stops_the_thread(admin_world: World) -
     # Well before the server would have answered:
     assert await asyncio.to_thread(early.wait_finished, 1.5)
     assert app.return_code in (0, None)
+
+
+async def test_a_reload_before_the_answer_stops_the_early_request(admin_world: World) -> None:
+    admin_world.server.latency_ms = 1500
+    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    app = make_app(admin_world, early_list=early)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")  # the reload's own request replaces the first one
+        assert await asyncio.to_thread(early.wait_finished, 1.0)
+        await settle(pilot)
+        assert message_line(pilot).startswith("Loaded") and row_ids(pilot)

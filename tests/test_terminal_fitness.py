@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
+from lwadmin_tui import cli, early_list
 from lwadmin_tui.app import LwAdminApp
 from lwadmin_tui.cli import check_keymap, check_theme
 from lwadmin_tui.config import ConfigError
@@ -51,6 +55,26 @@ def test_an_unknown_theme_stops_before_the_app() -> None:
     with Terminal(["--demo", "--theme", "neon"]) as term:
         assert term.wait_exit(WAIT) == 2
         assert "Unknown theme 'neon'" in term.plain_output
+
+
+@pytest.mark.parametrize("args", [["--theme", "neon"], ["--config", "keymap.toml"]])
+def test_a_bad_theme_or_keymap_sends_nothing(
+    admin_world: World, tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "keymap.toml"
+    config.write_text('[keymap]\nrevok = "x"\n')
+    args = [str(config) if arg == "keymap.toml" else arg for arg in args]
+    monkeypatch.setenv("LWADMIN_ENDPOINT", admin_world.url)
+    monkeypatch.setenv("LWADMIN_API_KEY", admin_world.scenario.token)
+    for stream in (sys.stdin, sys.stdout):
+        monkeypatch.setattr(stream, "isatty", lambda: True)
+    started: list[object] = []
+    monkeypatch.setattr(early_list, "EarlyList", lambda make_client: started.append(make_client))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--no-keyring", *args])
+    assert stopped.value.code == 2
+    assert started == []  # the key was not sent: the first list starts after these checks
+    assert admin_world.server.wire_requests == []
 
 
 def test_keymap_names_must_be_real_bindings() -> None:

@@ -206,7 +206,8 @@ def _parse(response: httpx.Response, model: type[_M]) -> _M:
 def _decode(response: httpx.Response, shape: type[_Page]) -> _Page:
     """`_parse` for the msgspec shapes (the scope pages), with the same sentences."""
     try:
-        return msgspec.json.decode(response.content, type=shape)
+        # Not strict: "3" or 3.0 for a count passes, as it did with pydantic's lax mode.
+        return msgspec.json.decode(response.content, type=shape, strict=False)
     except msgspec.ValidationError as exc:
         reason, _, where = str(exc).replace("`", "").partition(" - at ")
         raise BadResponse(

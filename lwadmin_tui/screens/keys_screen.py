@@ -33,6 +33,7 @@ from lwadmin_tui.widgets.keys_table import KeysTable
 from lwadmin_tui.widgets.one_line import MessageLine, OneLine
 
 if TYPE_CHECKING:
+    from lwadmin_tui.api.models import ApiKeyInfo
     from lwadmin_tui.app import LwAdminApp
 
 
@@ -82,7 +83,11 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         self.state.clock = self.lw_app.clock
         self.refresh_top_bar()
         self.refresh_status()
-        self.load_keys()
+        keys = self.lw_app.keys_already_here()
+        if keys is None:
+            self.load_keys()
+        else:
+            self.show_keys(keys)
         self.call_after_refresh(self.report_interrupted)  # batches a killed run left open
 
     @property
@@ -105,11 +110,14 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     def on_keys_loaded(self, message: KeysLoaded) -> None:
         if self.batch_running:
             return  # a list read before the batch would wipe its results; r reloads after it
+        self.show_keys(message.keys)
+
+    def show_keys(self, keys: tuple[ApiKeyInfo, ...]) -> None:
         if self.scope_directory is None:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.load_scope_names()
         with gc_tuning.paused():  # the rows are built without collections, then frozen
-            self.state.load(message.keys)
+            self.state.load(keys)
             self.loaded = True
             self.rebuild_table()
         self.refresh_top_bar()
