@@ -15,9 +15,9 @@ from typing import Any
 
 Runs = list[dict[str, Any]]
 PHASES = [
-    ("startup", "GET sent (spawn → request on its way, before Textual is imported)"),
+    ("startup", "GET sent (spawn → request on its way, on a thread, before Textual loads)"),
     ("imports", "interpreter and imports (spawn → app imported)"),
-    ("screen", "screen drawn, still empty (spawn → first frame)"),
+    ("screen", "first frame (spawn → screen drawn; with the rows if they came first)"),
     ("get_parse", "GET + parse (on its own thread, meanwhile)"),
     ("build_rows", "answer parsed → rows built (waits for the app, then state, filter, order)"),
     ("populate", "table population (`show`)"),
@@ -106,9 +106,10 @@ def distant_table(results: dict[str, Any]) -> list[str]:
     if not distant:
         return []
     return [
-        f"10,000 keys from a server that takes {delay} ms to answer each request (headless, "
-        "medians of the same runs): the command asks for the list on a thread before Textual "
-        "is imported (`lwadmin_tui/early_list.py`), so the wait overlaps the start-up.",
+        f"10,000 keys from a server that takes {delay} ms to answer each request (headless "
+        "probes, alternating): the command asks for the list on a thread before Textual is "
+        "imported (`lwadmin_tui/early_list.py`), and the probe does the same, so the wait "
+        "overlaps the start-up.",
         "",
         "| the first list | GET + parse | spawn → interactive |",
         "|---|---|---|",
@@ -116,7 +117,7 @@ def distant_table(results: dict[str, Any]) -> list[str]:
             f"| {label} | {spread(distant[name], 'get_parse', sec)} "
             f"| {spread(distant[name], 'interactive', sec)} |"
             for name, label in (
-                ("early", "sent before Textual is imported (the command)"),
+                ("early", "sent on a thread before Textual is imported (as the command does)"),
                 ("late", "sent by the app once it runs"),
             )
         ),
@@ -220,16 +221,16 @@ def limits(results: dict[str, Any]) -> list[str]:
         )
     if "10000" in load:
         runs = load["10000"]
-        answered = median(runs, "startup") + median(runs, "get_parse")
+        decoded = statistics.median(r["startup"] + r["get_parse"] for r in runs)
         out.append(
-            f"- 10,000 keys: the command asks for the list {sec(median(runs, 'startup'))} after "
-            f"spawn, on a thread, and has it decoded at {sec(answered)}; meanwhile the "
-            f"interpreter and the imports (Textual, httpx, pydantic) take "
-            f"{sec(median(runs, 'imports'))}. The first frame, at "
-            f"{sec(median(runs, 'screen'))}, already holds the rows when the answer came first, "
-            f"and the screen has settled at {sec(median(runs, 'interactive'))}. Nearly all of "
-            "it is CPU, and the two threads share one interpreter lock: the imports are the "
-            "largest part."
+            f"- 10,000 keys, headless: the probe asks for the list on a thread as the command "
+            f"does, {sec(median(runs, 'startup'))} after spawn (the command first loads its "
+            f"settings and the key: later), and has it decoded at {sec(decoded)}. The "
+            f"interpreter and the imports (Textual, httpx, pydantic) are done at "
+            f"{sec(median(runs, 'imports'))}; the first frame, at {sec(median(runs, 'screen'))}, "
+            f"already holds the rows when the answer came first, and the screen has settled at "
+            f"{sec(median(runs, 'interactive'))}. Nearly all of it is CPU, and the two threads "
+            "share one interpreter lock: the imports are the largest part."
         )
     if "100000" in load:
         runs = load["100000"]

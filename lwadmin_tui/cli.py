@@ -208,6 +208,9 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
     from lwadmin_tui.tls import tls_settings
 
     settings = loaded.settings
+    # Checked first: no key is asked for, and nothing is sent, for a command that will not run.
+    theme = check_theme(settings.theme)
+    check_keymap(settings.keymap)
     timeout = httpx.Timeout(
         connect=settings.connect_timeout,
         read=settings.read_timeout,
@@ -258,9 +261,6 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 )
             )
 
-        # Checked first: nothing is sent for a command that is not going to run.
-        theme = check_theme(settings.theme)
-        check_keymap(settings.keymap)
         # Sent now, before Textual is imported: the answer is often ready when the screen is.
         early_list = EarlyList(
             lambda: LangWatchClient(

@@ -57,15 +57,30 @@ def test_an_unknown_theme_stops_before_the_app() -> None:
         assert "Unknown theme 'neon'" in term.plain_output
 
 
-@pytest.mark.parametrize("args", [["--theme", "neon"], ["--config", "keymap.toml"]])
-def test_a_bad_theme_or_keymap_sends_nothing(
-    admin_world: World, tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--theme", "neon"], "Unknown theme 'neon'"),
+        (["--config", "keymap.toml"], "Unknown binding in keymap: revok"),
+    ],
+)
+def test_a_bad_theme_or_keymap_asks_and_sends_nothing(
+    admin_world: World,
+    tmp_path: Path,
+    args: list[str],
+    words: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     config = tmp_path / "keymap.toml"
     config.write_text('[keymap]\nrevok = "x"\n')
+    config.chmod(0o600)  # a config file others can change is refused before anything else
     args = [str(config) if arg == "keymap.toml" else arg for arg in args]
     monkeypatch.setenv("LWADMIN_ENDPOINT", admin_world.url)
-    monkeypatch.setenv("LWADMIN_API_KEY", admin_world.scenario.token)
+    monkeypatch.delenv("LWADMIN_API_KEY", raising=False)
+    monkeypatch.delenv("LANGWATCH_API_KEY", raising=False)
+    asked: list[str] = []
+    monkeypatch.setattr(cli, "ask_hidden", lambda prompt: asked.append(prompt) or "")
     for stream in (sys.stdin, sys.stdout):
         monkeypatch.setattr(stream, "isatty", lambda: True)
     started: list[object] = []
@@ -73,7 +88,9 @@ def test_a_bad_theme_or_keymap_sends_nothing(
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--no-keyring", *args])
     assert stopped.value.code == 2
-    assert started == []  # the key was not sent: the first list starts after these checks
+    assert words in capsys.readouterr().err
+    assert asked == []  # no key was asked for
+    assert started == []  # nor sent: the first list starts after these checks
     assert admin_world.server.wire_requests == []
 
 
