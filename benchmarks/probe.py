@@ -80,7 +80,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     from lwadmin_tui.tls import tls_settings
 
     api_key = ApiKey(Path(args.token_file).read_text().strip())
-    verify = tls_settings(None).context  # one TLS context for every client, as in cli.run_tui
+    verify = tls_settings(None).context  # one TLS context for every client, as in launch.run_tui
     early_list = None
     if not args.no_early_list:  # as `lwadmin-tui` does: the list is asked for before Textual loads
         early_list = EarlyList(lambda: LangWatchClient(args.url, api_key, verify=verify))

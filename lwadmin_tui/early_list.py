@@ -1,7 +1,7 @@
 """The first key list, asked for on a thread while the rest of the app is still being imported.
 
 Importing Textual and building the screen take a few hundred milliseconds of CPU before the app
-could send anything. The command (`cli.py`) starts this request before it imports the app, so the
+could send anything. The command (`launch.py`) starts this request before it imports the app, so the
 round trip and the server's own work, often the longest part of a start against a real server
 with thousands of keys, happen meanwhile. The thread runs its own event loop and client, used for
 this one request; the app awaits the answer on its loop (`LwAdminApp.fetch_keys`), and errors

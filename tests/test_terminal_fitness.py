@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui import cli, early_list
+from lwadmin_tui import cli, launch
 from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.cli import check_keymap, check_theme
 from lwadmin_tui.config import ConfigError
+from lwadmin_tui.launch import check_keymap, check_theme
 from tests.app_driver import make_app, settle
 from tests.conftest import World
 from tests.terminal import Terminal
@@ -80,11 +80,11 @@ def test_a_bad_theme_or_keymap_asks_and_sends_nothing(
     monkeypatch.delenv("LWADMIN_API_KEY", raising=False)
     monkeypatch.delenv("LANGWATCH_API_KEY", raising=False)
     asked: list[str] = []
-    monkeypatch.setattr(cli, "ask_hidden", lambda prompt: asked.append(prompt) or "")
+    monkeypatch.setattr(launch, "ask_hidden", lambda prompt: asked.append(prompt) or "")
     for stream in (sys.stdin, sys.stdout):
         monkeypatch.setattr(stream, "isatty", lambda: True)
     started: list[object] = []
-    monkeypatch.setattr(early_list, "EarlyList", lambda make_client: started.append(make_client))
+    monkeypatch.setattr(launch, "EarlyList", lambda make_client: started.append(make_client))
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--no-keyring", *args])
     assert stopped.value.code == 2
