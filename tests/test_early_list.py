@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from lwadmin_tui.api.auth import ApiKey
@@ -14,6 +17,8 @@ from lwadmin_tui.screens.keys_screen import KeysScreen
 from tests.app_driver import make_app, message_line, row_ids, settle
 from tests.conftest import World
 
+WAIT = 30  # seconds: a bound for a hang, not a measurement
+PATIENT = httpx.Timeout(120)  # a request that is not cancelled outlives WAIT
 WRONG_KEY = ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ")
 
 
@@ -58,25 +63,33 @@ async def test_an_early_401_gets_the_rejected_key_panel(admin_world: World) -> N
         assert isinstance(app.screen, CredentialRejectedScreen)
 
 
-async def test_quitting_before_the_answer_stops_the_thread(admin_world: World) -> None:
-    admin_world.server.latency_ms = 2000
-    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A server that accepts connections and never answers: only a cancel ends a request."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+async def test_quitting_before_the_answer_stops_the_thread(
+    admin_world: World, silent_url: str
+) -> None:
+    early = EarlyList(lambda: LangWatchClient(silent_url, admin_world.api_key, timeout=PATIENT))
     app = make_app(admin_world, early_list=early)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("q")
-    # Well before the server would have answered:
-    assert await asyncio.to_thread(early.wait_finished, 1.5)
+    assert await asyncio.to_thread(early.wait_finished, WAIT)  # never answered: cancelled
     assert app.return_code in (0, None)
 
 
-async def test_a_reload_before_the_answer_stops_the_early_request(admin_world: World) -> None:
-    admin_world.server.latency_ms = 1500
-    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
-    app = make_app(admin_world, early_list=early)
+async def test_a_reload_before_the_answer_stops_the_early_request(
+    admin_world: World, silent_url: str
+) -> None:
+    early = EarlyList(lambda: LangWatchClient(silent_url, admin_world.api_key, timeout=PATIENT))
+    app = make_app(admin_world, early_list=early)  # the reload asks the app's own client
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await pilot.press("r")  # the reload's own request replaces the first one
-        assert await asyncio.to_thread(early.wait_finished, 1.0)
+        await pilot.press("r")
+        assert await asyncio.to_thread(early.wait_finished, WAIT)  # never answered: cancelled
         await settle(pilot)
         assert message_line(pilot).startswith("Loaded") and row_ids(pilot)
