@@ -69,8 +69,8 @@ class Settings(BaseSettings):
         hide_input_in_errors=True,
         extra="forbid",
         validate_default=True,
-        # Each field's docstring becomes its description (shown by `doctor` and the README).
-        use_attribute_docstrings=True,
+        # No `use_attribute_docstrings`: reading them back parses this file's source at every
+        # start (20-30 ms) and nothing shows them; tests/test_settings.py checks each exists.
     )
 
     profile: str = DEFAULT_PROFILE
