@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 from pathlib import Path
 
 from benchmarks.run import HERE, probe
@@ -39,6 +40,17 @@ def measure(tree: Path, url: str, token_file: Path, n_keys: int) -> dict[str, fl
     return found
 
 
+def label(tree: Path) -> str:
+    """The commit the tree is checked out at, else its path."""
+    found = subprocess.run(
+        ["git", "-C", str(tree), "describe", "--always"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return found.stdout.strip() or str(tree)
+
+
 def cell(runs: list[dict[str, float]], field: str) -> str:
     found = [r[field] for r in runs if field in r]
     if not found:
@@ -61,13 +73,15 @@ def main() -> None:
         for run in range(args.runs):
             for tree in trees if run % 2 == 0 else trees[::-1]:  # neither always goes first
                 results[tree].append(measure(tree, served.url, served.token_file, args.keys))
+    before, after = label(trees[0]), label(trees[1])
     lines = [
         f"# Before and after: {args.keys:,} keys",
         "",
-        f"`python -m benchmarks.compare {args.before} {args.after} --runs {args.runs}`: "
-        "medians (min–max) of runs alternating between the two trees against one fake server.",
+        f"`python -m benchmarks.compare BEFORE AFTER --runs {args.runs}` with checkouts of "
+        f"{before} and {after}: medians (min–max) of runs alternating between the two trees "
+        "against one fake server.",
         "",
-        f"| | {args.before} | {args.after} |",
+        f"| | {before} | {after} |",
         "|---|---|---|",
         *(f"| {label} | {cell(results[trees[0]], field)} | {cell(results[trees[1]], field)} |"
           for field, label in FIELDS),
