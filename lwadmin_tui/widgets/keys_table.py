@@ -13,8 +13,8 @@ This widget keeps the list of visible key ids and renders only the lines on scre
 is O(N) over ids and formats no cell (5 ms at 10,000 keys, 0.1 s at 100,000), a result
 repaints one line, and Textual coalesces those repaints into one frame per refresh interval.
 Each line is cached as a `Strip` until its key, the cursor, the width, the theme or the focus
-changes. Measured with the rest of the app (benchmarks/RESULTS.md): 0.49 s spawn to interactive,
-34 ms longest stall, under 50 ms a filter keystroke, 66 MiB, 35 ms longest stall during a
+changes. Measured with the rest of the app (benchmarks/RESULTS.md): 0.51 s spawn to interactive,
+35 ms longest stall, about 50 ms a filter keystroke, 66 MiB, 33 ms longest stall during a
 1,000-key batch.
 
 The public surface is the one the screens and tests used on the DataTable version: `show`,
