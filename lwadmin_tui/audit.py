@@ -111,8 +111,8 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
 class BatchAudit:
     """The records of one batch: host, profile and batch id stamped on every line.
 
-    `intent`, `outcome`, ... write at once (blocking); async code builds the same records with
-    the `*_record` methods and awaits `save`, which groups concurrent records (`GroupCommit`).
+    The `*_record` methods build the records; `save` (awaited) and `submit` write them, grouping
+    concurrent records into one write and fsync (`GroupCommit`).
     """
 
     def __init__(
@@ -157,18 +157,6 @@ class BatchAudit:
 
     def finished_record(self, summary: str, *, cancelled: bool = False) -> dict[str, Any]:
         return self._record("batch_end", summary=summary, cancelled=cancelled)
-
-    def started(self, targets: Iterable[tuple[str, str]], *, kind: str = "revoke") -> None:
-        self.log.write(self.started_record(targets, kind=kind))
-
-    def intent(self, key_id: str, name: str, attempt: int) -> None:
-        self.log.write(self.intent_record(key_id, name, attempt))
-
-    def outcome(self, name: str, outcome: RevokeOutcome, **extra: Any) -> None:
-        self.log.write(self.outcome_record(name, outcome, **extra))
-
-    def finished(self, summary: str, *, cancelled: bool = False) -> None:
-        self.log.write(self.finished_record(summary, cancelled=cancelled))
 
 
 def safe(name: str) -> str:

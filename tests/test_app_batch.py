@@ -189,9 +189,9 @@ def plant_interrupted_batch(world: World, applied: str, open_: str) -> str:
     """What a run killed mid-batch leaves: intents, no outcomes (one request was applied)."""
     log = AuditLog()
     audit = BatchAudit(log, world.url.removeprefix("http://"))
-    audit.started([(applied, "a"), (open_, "b")])
-    audit.intent(applied, world.fake.key(applied).name, 1)
-    audit.intent(open_, world.fake.key(open_).name, 1)
+    audit.log.write(audit.started_record([(applied, "a"), (open_, "b")]))
+    audit.log.write(audit.intent_record(applied, world.fake.key(applied).name, 1))
+    audit.log.write(audit.intent_record(open_, world.fake.key(open_).name, 1))
     log.close()
     world.fake.revoke_out_of_band(applied)
     return audit.batch_id
