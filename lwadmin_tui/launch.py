@@ -81,6 +81,9 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 own_key_id=settings.own_key_id,
             )
 
+        if verify is True:  # the demo: one context for both clients, as httpx would build it
+            verify = httpx.create_ssl_context()
+
         def transport() -> httpx.AsyncBaseTransport | None:
             if settings.debug_log is None:
                 return None
