@@ -227,6 +227,20 @@ async def test_an_interrupted_batch_is_reported_and_verified(
         assert not isinstance(again.screen, InterruptedBatchScreen)
 
 
+async def test_the_interrupted_notice_stays_when_the_list_arrives_after_it(
+    admin_world: World, isolated_state: Path
+) -> None:
+    ids = ordinary_ids(admin_world, [k.id for k in admin_world.fake.org.keys.values()])
+    plant_interrupted_batch(admin_world, ids[0], ids[1])
+    admin_world.server.latency_ms = 300  # the list lands well after the first frame
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, InterruptedBatchScreen)
+        assert "from the interrupted batch" in message_line(pilot)  # not "Loaded 40 keys."
+        assert row_ids(pilot)
+
+
 async def test_batches_view_and_export(admin_world: World, isolated_state: Path) -> None:
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:

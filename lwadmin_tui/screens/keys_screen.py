@@ -58,6 +58,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         self.state = KeysState()
         self.batch_running = False
         self.loaded = False
+        self.interrupted_reported = False
 
     @property
     def lw_app(self) -> LwAdminApp:
@@ -88,7 +89,6 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.load_keys()
         else:
             self.show_keys(keys)
-        self.call_after_refresh(self.report_interrupted)  # batches a killed run left open
 
     @property
     def table(self) -> KeysTable:
@@ -122,6 +122,15 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.rebuild_table()
         self.refresh_top_bar()
         self.say(f"Loaded {plural(len(self.state.keys))}.")
+        self.after_first_load()
+
+    def after_first_load(self) -> None:
+        """Batches a killed run left open are reported once a list is shown: said earlier, the
+        notice was overwritten by "Loaded N keys." when the list came; and checking them needs
+        the server that just answered."""
+        if not self.interrupted_reported:
+            self.interrupted_reported = True
+            self.call_after_refresh(self.report_interrupted)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
