@@ -91,7 +91,8 @@ class LwAdminApp(App[None]):
         if keymap:
             self.set_keymap(dict(keymap))
         self.endpoint = endpoint
-        self._api_key = api_key
+        self.api_key = api_key
+        """The credential (its repr shows the last 4 characters only)."""
         self.key_last4 = api_key.last4
         self.concurrency = max(1, concurrency)
         self.label = label

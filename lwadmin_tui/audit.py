@@ -11,6 +11,8 @@ File: `$XDG_STATE_HOME/lwadmin-tui/audit.jsonl` (else `~/.local/state/...`), dir
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import json
 import os
 import threading
@@ -20,7 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lwadmin_tui import audit_lock
 from lwadmin_tui.audit_group import GroupCommit
+from lwadmin_tui.audit_lock import BatchLock, LockHolder
+from lwadmin_tui.files import open_own_file, private_dir, read_own_tail, write_all
 from lwadmin_tui.outcomes import RevokeOutcome
 from lwadmin_tui.text import safe_text
 
@@ -28,6 +33,7 @@ APP_DIR = "lwadmin-tui"
 LOG_NAME = "audit.jsonl"
 NAME_MAX_LENGTH = 120
 DEFAULT_PROFILE = "default"
+MAX_READ = 64 << 20  # bytes of the log read back: years of batches, never a whole disk
 
 
 def state_dir() -> Path:
@@ -47,62 +53,83 @@ def utc_stamp() -> str:
 
 
 class AuditLog:
-    """The log file: each `write` is flushed and fsynced before it returns.
+    """The log file: each `write_many` is flushed and fsynced, whole, before it returns.
 
-    The file is opened for each write (O_APPEND, one `write` call for all its lines), so no
-    descriptor outlives a record and a log moved away by the admin is simply started again.
+    The file is opened for each write (O_APPEND, never through a link, only a regular file of
+    this user), so no descriptor outlives a record and a log moved away is simply started again.
+    A write that the disk takes only in part is cut back off and raises OSError: a record is on
+    disk whole or not at all. A log that ends in a partial line (a crash mid-write) gets a line
+    break first, so the next record never merges into it.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or state_dir() / LOG_NAME
         self._lock = threading.Lock()
-
-    def write(self, record: dict[str, Any]) -> None:
-        self.write_many([record])
+        self.read_note = ""
+        """After `records()`: a sentence if the log was too large to read whole, else empty."""
 
     def write_many(self, records: Sequence[dict[str, Any]]) -> None:
-        """Append `records` with one `write` call and one fsync: all are on disk on return."""
+        """Append `records` with one write and one fsync: all are on disk on return."""
         stamp = utc_stamp()
-        lines = "".join(
+        data = "".join(
             json.dumps({"time": stamp, **record}, ensure_ascii=True) + "\n" for record in records
-        )
+        ).encode("ascii")
         with self._lock:
-            directory = self.path.parent
-            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(directory, 0o700)
-            created = not self.path.exists()
-            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-            fd = os.open(self.path, flags, 0o600)
+            private_dir(self.path.parent)
+            created = not os.path.lexists(self.path)
+            fd = open_own_file(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, "audit log")
             try:
-                os.fchmod(fd, 0o600)
-                os.write(fd, lines.encode("ascii"))
-                os.fsync(fd)
+                fcntl.flock(fd, fcntl.LOCK_EX)  # appends of other processes wait: see the cut
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data
+                try:
+                    write_all(fd, data)
+                    os.fsync(fd)
+                except OSError:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, size)  # no half record stays behind
+                    raise
             finally:
                 os.close(fd)
             if created:  # the new file's directory entry must survive a crash too
-                dir_fd = os.open(directory, os.O_RDONLY)
+                dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
                 try:
                     os.fsync(dir_fd)
                 finally:
                     os.close(dir_fd)
 
-    def close(self) -> None:
-        """Nothing stays open between records; kept so callers may close symmetrically."""
-
     def records(self) -> list[dict[str, Any]]:
-        """Every readable record, oldest first; a line cut short by a crash is skipped."""
-        return list(read_records(self.path))
+        """Every readable record, oldest first; a line cut short by a crash is skipped.
+
+        Blocking file I/O: call it off the event loop. At most the last `MAX_READ` bytes are
+        read (`read_note` then says so); anything but a regular file of ours raises NotOurFile.
+        """
+        data, cut = read_own_tail(self.path, "audit log", MAX_READ)
+        self.read_note = (
+            f"The audit log is larger than {MAX_READ >> 20} MiB; only its newest records were read."
+            if cut
+            else ""
+        )
+        lines = data.split(b"\n")
+        if cut:
+            lines = lines[1:]  # the first line may start mid-record
+        return list(parse_records(lines))
+
+    def batch_lock(self, batch_id: str) -> BatchLock:
+        """Hold the one-writer lock for `batch_id` (BatchRunningElsewhere if another holds it)."""
+        return audit_lock.acquire(self.path.parent, batch_id, utc_stamp())
+
+    def lock_holder(self) -> LockHolder | None:
+        """The process running a batch with this log now, if any."""
+        return audit_lock.holder(self.path.parent)
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return
-    for line in text.splitlines():
+def parse_records(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    for line in lines:
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(record, dict):
             yield record
@@ -116,10 +143,20 @@ class BatchAudit:
     """
 
     def __init__(
-        self, log: AuditLog, host: str, profile: str = DEFAULT_PROFILE, batch_id: str | None = None
+        self,
+        log: AuditLog,
+        host: str,
+        profile: str = DEFAULT_PROFILE,
+        batch_id: str | None = None,
+        *,
+        credential: str | None = None,
+        key_last4: str = "",
     ) -> None:
         self.log = log
         self.batch_id = batch_id or new_batch_id()
+        self.credential = credential
+        """A keyed fingerprint of the credential (fingerprint.py), never the key itself."""
+        self.key_last4 = key_last4
         self._common = {"host": host, "profile": profile, "batch": self.batch_id}
         self._grouped = GroupCommit(log)
 
@@ -137,7 +174,17 @@ class BatchAudit:
     def started_record(
         self, targets: Iterable[tuple[str, str]], *, kind: str = "revoke"
     ) -> dict[str, Any]:
-        return self._record("batch", kind=kind, count=len(list(targets)))
+        """Every confirmed key, before the first request: after a kill, the keys that were
+        confirmed but never sent are known too (they have no intent)."""
+        confirmed = [[key_id, safe(name)] for key_id, name in targets]
+        return self._record(
+            "batch",
+            kind=kind,
+            count=len(confirmed),
+            credential=self.credential,
+            key_last4=safe_text(self.key_last4, 4),
+            confirmed=confirmed,
+        )
 
     def intent_record(self, key_id: str, name: str, attempt: int) -> dict[str, Any]:
         return self._record("intent", key_id=key_id, key_name=safe(name), attempt=attempt)

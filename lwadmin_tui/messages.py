@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.audit_history import BatchHistory
+from lwadmin_tui.audit_lock import LockHolder
+from lwadmin_tui.bulk.engine import StopReason
 from lwadmin_tui.outcomes import RevokeOutcome
 
 
@@ -38,20 +41,42 @@ class KeyResults(Message):
 
 @dataclass
 class BatchEnded(Message):
-    """The engine finished a batch; `stop_reason` is `cancelled`, `unauthorized` or None."""
+    """The engine finished a batch; `stop_reason` says why it stopped early, if it did."""
 
     outcomes: list[RevokeOutcome]
-    stop_reason: str | None
+    stop_reason: StopReason | None
     batch_id: str
     own_key_revoked: bool = False
+    stop_detail: str = ""
+    """A sentence for the audit-log and busy stops."""
+    sent_any: bool = True
 
 
 @dataclass
 class UnresolvedVerified(Message):
-    """The unknown outcomes of an interrupted batch were read back from the server."""
+    """The batches a stop left open were settled (read back, never-sent keys recorded)."""
 
     outcomes: list[RevokeOutcome]
     when: str
+    problem: str = ""
+    """A sentence when settling could not run or not finish (lock held, log not writable)."""
+
+
+@dataclass
+class AuditHistoryRead(Message):
+    """The audit log was read (on a thread): for the start-up report or for the `b` view."""
+
+    purpose: str
+    history: list[BatchHistory]
+    note: str
+    holder: LockHolder | None
+    credential: str | None
+
+
+@dataclass
+class AuditHistoryFailed(Message):
+    purpose: str
+    sentence: str
 
 
 @dataclass

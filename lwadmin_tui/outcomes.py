@@ -28,14 +28,16 @@ class OutcomeKind(StrEnum):
     NOT_REVOKED = "not revoked (verified)"
     NOT_ATTEMPTED = "not attempted"
     CANCELLED = "cancelled"
+    INVALID_ID = "not sent: invalid id"
 
 
 # The key is gone afterwards either way: the admin's goal for this key is met.
 DONE_KINDS = frozenset(
     {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
 )
-# Final either way: the key does not exist, so another try cannot change anything.
-FINAL_KINDS = DONE_KINDS | {OutcomeKind.NOT_FOUND}
+# Final either way: the key does not exist, or its id can never be sent, so another try cannot
+# change anything.
+FINAL_KINDS = DONE_KINDS | {OutcomeKind.NOT_FOUND, OutcomeKind.INVALID_ID}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ class RevokeOutcome:
                 return f"{message}: unknown" if message else "unknown"
             case OutcomeKind.NETWORK_ERROR:
                 return f"network error: {message}" if message else "network error"
-            case OutcomeKind.NOT_ATTEMPTED | OutcomeKind.CANCELLED:
+            case OutcomeKind.NOT_ATTEMPTED | OutcomeKind.CANCELLED | OutcomeKind.INVALID_ID:
                 return self.kind.value
             case OutcomeKind.SERVER_ERROR | OutcomeKind.HTTP_ERROR | OutcomeKind.BAD_RESPONSE:
                 return f"{prefix}{self.kind.value}: {message}" if message else prefix + self.kind

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import stamina
 
 from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.bulk.retry import instant_retries
 from lwadmin_tui.fake import FakeLangWatch, FakeServer, Scenario, admin_scenario, manager_scenario
 
 # Every test world and the app under test share this clock: snapshots never drift.
@@ -23,7 +23,7 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     monkeypatch.delenv("LWADMIN_OWN_KEY_ID", raising=False)
-    with stamina.set_testing(True, attempts=3, cap=True):
+    with instant_retries():
         yield state
 
 

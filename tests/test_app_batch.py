@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.audit import AuditLog, BatchAudit
 from lwadmin_tui.fake import admin_scenario
+from lwadmin_tui.fingerprint import credential_fingerprint
 from lwadmin_tui.screens.batches import BatchesScreen
 from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
@@ -185,14 +187,20 @@ async def test_own_key_detection_says_it_is_a_guess(ticking_world: World) -> Non
         assert "This is a guess" in str(dialog.query_one("#own-key-warning").render())
 
 
-def plant_interrupted_batch(world: World, applied: str, open_: str) -> str:
-    """What a run killed mid-batch leaves: intents, no outcomes (one request was applied)."""
+def plant_interrupted_batch(
+    world: World, applied: str, open_: str, *, key: ApiKey | None = None, host: str = ""
+) -> str:
+    """What a run killed mid-batch leaves: intents, no outcomes (one request was applied).
+
+    The batch names the world's credential, or `key`'s when given (another credential)."""
     log = AuditLog()
-    audit = BatchAudit(log, world.url.removeprefix("http://"))
-    audit.log.write(audit.started_record([(applied, "a"), (open_, "b")]))
-    audit.log.write(audit.intent_record(applied, world.fake.key(applied).name, 1))
-    audit.log.write(audit.intent_record(open_, world.fake.key(open_).name, 1))
-    log.close()
+    credential = credential_fingerprint(key or world.api_key, log.path.parent)
+    audit = BatchAudit(
+        log, host or world.url.removeprefix("http://"), credential=credential, key_last4="wxyz"
+    )
+    audit.log.write_many([audit.started_record([(applied, "a"), (open_, "b")])])
+    audit.log.write_many([audit.intent_record(applied, world.fake.key(applied).name, 1)])
+    audit.log.write_many([audit.intent_record(open_, world.fake.key(open_).name, 1)])
     world.fake.revoke_out_of_band(applied)
     return audit.batch_id
 

@@ -22,8 +22,7 @@ def test_the_state_dir_follows_xdg(isolated_state: Path, monkeypatch: pytest.Mon
 
 def test_file_0600_in_a_0700_dir_and_a_cut_line_is_skipped(isolated_state: Path) -> None:
     log = AuditLog()
-    log.write(BatchAudit(log, "h").intent_record("k1", "one", 1))
-    log.close()
+    log.write_many([BatchAudit(log, "h").intent_record("k1", "one", 1)])
     assert log.path.stat().st_mode & 0o777 == 0o600
     assert log.path.parent.stat().st_mode & 0o777 == 0o700
     with log.path.open("a") as handle:
@@ -34,17 +33,19 @@ def test_file_0600_in_a_0700_dir_and_a_cut_line_is_skipped(isolated_state: Path)
 def test_an_interrupted_batch_is_found_for_its_host_and_profile(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
     done = BatchAudit(log, "h")
-    done.log.write(done.intent_record("a", "a", 1))
-    done.log.write(
-        done.outcome_record("a", RevokeOutcome("a", OutcomeKind.REVOKED, 200, attempts=1))
+    done.log.write_many([done.intent_record("a", "a", 1)])
+    done.log.write_many(
+        [done.outcome_record("a", RevokeOutcome("a", OutcomeKind.REVOKED, 200, attempts=1))]
     )
-    done.log.write(done.finished_record("1 key: 1 revoked"))
+    done.log.write_many([done.finished_record("1 key: 1 revoked")])
     cut = BatchAudit(log, "h")
     for key in ("b", "c", "d"):
-        cut.log.write(cut.intent_record(key, key, 1))
-    cut.log.write(cut.outcome_record("b", RevokeOutcome("b", OutcomeKind.REVOKED, 200, attempts=1)))
+        cut.log.write_many([cut.intent_record(key, key, 1)])
+    cut.log.write_many(
+        [cut.outcome_record("b", RevokeOutcome("b", OutcomeKind.REVOKED, 200, attempts=1))]
+    )
     other_host = BatchAudit(log, "elsewhere")
-    other_host.log.write(other_host.intent_record("e", "e", 1))
+    other_host.log.write_many([other_host.intent_record("e", "e", 1)])
     history = batches(log.records())
     found = interrupted(history, "h", "default")
     assert [b.batch_id for b in found] == [cut.batch_id]
@@ -55,13 +56,15 @@ def test_an_interrupted_batch_is_found_for_its_host_and_profile(tmp_path: Path) 
 def test_exports_neutralise_formulas_and_keep_every_key(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
     audit = BatchAudit(log, "h")
-    audit.log.write(audit.intent_record("k1", '=HYPERLINK("http://evil")', 1))
-    audit.log.write(
-        audit.outcome_record(
-            '=HYPERLINK("http://evil")', RevokeOutcome("k1", OutcomeKind.REVOKED, 200)
-        )
+    audit.log.write_many([audit.intent_record("k1", '=HYPERLINK("http://evil")', 1)])
+    audit.log.write_many(
+        [
+            audit.outcome_record(
+                '=HYPERLINK("http://evil")', RevokeOutcome("k1", OutcomeKind.REVOKED, 200)
+            )
+        ]
     )
-    audit.log.write(audit.intent_record("k2", "plain", 1))
+    audit.log.write_many([audit.intent_record("k2", "plain", 1)])
     [batch] = batches(log.records())
     table = list(csv.DictReader(io.StringIO(to_csv(batch))))
     assert table[0]["key_name"].startswith("'=")

@@ -12,7 +12,7 @@ import httpx
 
 from lwadmin_tui.audit import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
-from lwadmin_tui.bulk.engine import INTERNAL
+from lwadmin_tui.bulk.engine import INTERNAL, StopReason
 from lwadmin_tui.outcomes import OutcomeKind
 
 
@@ -70,7 +70,8 @@ async def test_no_request_leaves_without_its_intent_on_disk(tmp_path: Path) -> N
     assert client.sent == []
     assert {o.kind for o in outcomes} == {OutcomeKind.NOT_ATTEMPTED}
     assert "audit log not writable" in (outcomes[0].message or "")
-    assert engine.stop_reason == INTERNAL
+    assert engine.stop_reason is StopReason.AUDIT
+    assert engine.stop_detail == "the audit log could not be written (No space left on device)"
 
 
 class SlowIntentLog(AuditLog):
@@ -124,4 +125,4 @@ async def test_a_lost_outcome_record_stops_the_batch_before_the_next_request(
     outcomes = await engine.run(Target(f"k{i}") for i in range(4))
     assert client.sent == ["k0"]
     assert [o.kind for o in outcomes] == [OutcomeKind.REVOKED] + [OutcomeKind.NOT_ATTEMPTED] * 3
-    assert engine.stop_reason == INTERNAL
+    assert engine.stop_reason is StopReason.AUDIT

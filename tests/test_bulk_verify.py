@@ -64,7 +64,9 @@ class Scripted:
     [
         ([TIMEOUT], [detail(True)], True, ["DELETE", "GET"], "revoked (verified)"),
         ([LOST, None], [detail(False)], True, ["DELETE", "GET", "DELETE"], "revoked"),
-        ([TIMEOUT], [KEY_404], True, ["DELETE", "GET"], "404 not found"),
+        ([TIMEOUT], [KEY_404], False, ["DELETE", "GET", "LIST"], "404 not found"),
+        # A 404 to a credential that may not read the key, which its list still shows: active.
+        ([TIMEOUT, None], [KEY_404], True, ["DELETE", "GET", "LIST", "DELETE"], "revoked"),
         ([TIMEOUT], [ROUTE_404], False, ["DELETE", "GET", "LIST"], "revoked (verified)"),
         ([TIMEOUT, None], [ROUTE_404], True, ["DELETE", "GET", "LIST", "DELETE"], "revoked"),
         ([REFUSED, None], [], True, ["DELETE", "DELETE"], "revoked"),
@@ -101,6 +103,7 @@ class Scripted:
         "timeout-verified-revoked",
         "lost-not-revoked-resent",
         "timeout-then-404",
+        "404-but-still-listed",
         "pre-3.13-not-listed",
         "pre-3.13-still-listed",
         "refused-never-sent",

@@ -139,7 +139,7 @@ CRASHING_APP = textwrap.dedent(
 
     class CrashingApp(LwAdminApp):
         def on_mount(self) -> None:
-            secret = self._api_key.reveal()
+            secret = self.api_key.reveal()
             raise RuntimeError("planted crash")
 
     if "--textual-crash-screen" in sys.argv:  # Textual's own report, which shows locals

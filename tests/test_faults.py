@@ -2,7 +2,7 @@
 
 For each fault: every row agrees with the server, nothing outside the confirmed set is
 revoked, each key got the fewest DELETEs the fault allows, and the audit log holds an intent
-for every DELETE and one outcome per key. stamina's test mode removes every backoff wait.
+for every DELETE and one outcome per key. The tests' `instant_retries` removes every backoff wait.
 """
 
 from __future__ import annotations

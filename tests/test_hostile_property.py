@@ -85,8 +85,7 @@ def test_a_rendered_cell_sends_no_escape_of_its_own(raw: str) -> None:
 )
 def test_the_audit_log_keeps_names_inert(tmp_path: Path, raw: str) -> None:
     log = AuditLog(tmp_path / "audit.jsonl")
-    log.write(BatchAudit(log, "h").intent_record("k", raw, 1))
-    log.close()
+    log.write_many([BatchAudit(log, "h").intent_record("k", raw, 1)])
     line = (tmp_path / "audit.jsonl").read_text().splitlines()[-1]
     assert line.isascii()
     assert_inert(json.loads(line)["key_name"])

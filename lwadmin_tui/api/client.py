@@ -9,7 +9,7 @@ from __future__ import annotations
 import ssl
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -22,6 +22,7 @@ from lwadmin_tui.api.errors import (
     ApiError,
     BadResponse,
     Forbidden,
+    InvalidKeyId,
     LangWatchError,
     NotFound,
     RateLimited,
@@ -30,6 +31,7 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.api.key_list import parse_key_list
 from lwadmin_tui.api.models import (
     ApiKeyDetail,
@@ -102,7 +104,7 @@ class LangWatchClient:
 
         Each call writes an entry in the organization's audit log on the server.
         """
-        response = await self._request("GET", f"/api/api-keys/{quote(key_id, safe='')}")
+        response = await self._request("GET", _key_path(key_id))
         return _parse(response, ApiKeyDetail)
 
     async def list_projects(self) -> tuple[Project, ...]:
@@ -125,7 +127,7 @@ class LangWatchClient:
 
     async def revoke_key(self, key_id: str) -> None:
         """Revoke one key; raises a typed error for anything but 2xx."""
-        response = await self._request("DELETE", f"/api/api-keys/{quote(key_id, safe='')}")
+        response = await self._request("DELETE", _key_path(key_id))
         result = _parse(response, RevokeResult)
         if not result.success:
             raise BadResponse("the server answered success: false", status=response.status_code)
@@ -164,6 +166,13 @@ class LangWatchClient:
             raise LangWatchError(f"the endpoint {self.endpoint!r} is not a valid URL") from None
         _raise_for_status(response)
         return response
+
+
+def _key_path(key_id: str) -> str:
+    """`/api/api-keys/{id}`, only for an id of the server's own characters (see key_ids.py)."""
+    if not is_key_id(key_id):
+        raise InvalidKeyId(key_id)
+    return f"/api/api-keys/{key_id}"
 
 
 def _reason(exc: Exception) -> str:

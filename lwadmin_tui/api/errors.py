@@ -28,6 +28,14 @@ class TransportError(LangWatchError):
         self.timed_out = timed_out
 
 
+class InvalidKeyId(LangWatchError):
+    """An id that is not made of the server's id characters: no request is built for it."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__("not a LangWatch key id: never sent")
+        self.key_id = key_id
+
+
 class RedirectRefused(LangWatchError):
     """A 3xx answer: the client never follows redirects (the credential could leak)."""
 

@@ -8,8 +8,10 @@ unreadable 2xx) is verified by reading the key before anything is sent again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Protocol
 
 from lwadmin_tui.api.errors import (
@@ -25,22 +27,34 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.audit import BatchAudit
-from lwadmin_tui.bulk.retry import (
-    RetryableFailure,
-    RetryPolicy,
-    classify,
-    may_have_applied,
-    retry_attempts,
-    silence_stamina_logging,
-)
+from lwadmin_tui.audit_lock import BatchLock, BatchRunningElsewhere
+from lwadmin_tui.bulk.retry import RetryableFailure, RetryPolicy, classify, may_have_applied
 from lwadmin_tui.bulk.verify import KeyReader, Verdict, Verifier
+from lwadmin_tui.files import NotOurFile
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
 
 DEFAULT_CONCURRENCY = 8
 SENDING = "sending…"
 VERIFYING = "verifying…"
-CANCELLED, UNAUTHORIZED, INTERNAL = "cancelled", "unauthorized", "internal error"
+
+
+class StopReason(StrEnum):
+    """Why a batch stopped before every key was sent (None on the engine: it did not)."""
+
+    CANCELLED = "cancelled"
+    UNAUTHORIZED = "unauthorized"
+    INTERNAL = "internal error"
+    AUDIT = "audit log not writable"
+    BUSY = "another batch is running"
+
+
+CANCELLED, UNAUTHORIZED, INTERNAL = (
+    StopReason.CANCELLED,
+    StopReason.UNAUTHORIZED,
+    StopReason.INTERNAL,
+)
 
 
 class Revoker(Protocol):
@@ -123,7 +137,6 @@ class BulkRevoker:
         on_outcome: OutcomeCallback | None = None,
         stop: asyncio.Event | None = None,
     ) -> None:
-        silence_stamina_logging()
         self.client = client
         self.concurrency = max(1, concurrency)
         self.policy = policy or RetryPolicy()
@@ -132,22 +145,23 @@ class BulkRevoker:
         self.on_progress = on_progress
         self.on_outcome = on_outcome
         self._stop = stop or asyncio.Event()
-        self.stop_reason: str | None = CANCELLED if self._stop.is_set() else None
+        self.stop_reason: StopReason | None = CANCELLED if self._stop.is_set() else None
+        self.stop_detail = ""
+        """For AUDIT and BUSY: the sentence that says what went wrong."""
+        self.sent_any = False
+        """True once a first DELETE has left (a cancel after that may come too late)."""
         self.verifier = Verifier(client)  # type: ignore[arg-type]
-        self._names: dict[str, str] = {}
         self._recording: list[asyncio.Future[None]] = []
 
     # --- control -----------------------------------------------------------------------------
 
     def cancel(self) -> None:
         """No new request leaves after this; safe to call from the UI at any time."""
-        if self.stop_reason is None:
-            self.stop_reason = CANCELLED
-        self._stop.set()
+        self._stop_for(CANCELLED)
 
     @property
     def stopped(self) -> bool:
-        if self._stop.is_set() and self.stop_reason is None:
+        if self._stop.is_set() and self.stop_reason is None:  # an outside stop event
             self.stop_reason = CANCELLED
         return self._stop.is_set()
 
@@ -157,14 +171,50 @@ class BulkRevoker:
         """Revoke every target once; outcomes in the given order (duplicates dropped).
 
         The session's own key, when named, is sent alone after every other key has finished:
-        revoking it first would turn every later request into a 401.
+        revoking it first would turn every later request into a 401. With an audit log, the
+        batch holds its lock throughout and records every confirmed key before the first
+        request; if either fails, nothing is sent.
         """
         unique = list({t.key_id: t for t in targets}.values())
-        self._names = {t.key_id: t.name for t in unique}
+        lock = await self._begin(unique)
+        if lock is None and self.audit is not None:
+            return self._none_sent(unique)
+        try:
+            return await self._run(unique)
+        finally:
+            if lock is not None:
+                lock.release()
+
+    async def _begin(self, unique: list[Target]) -> BatchLock | None:
+        """Take the audit log's batch lock and write the batch record (None: nothing is sent)."""
+        if self.audit is None:
+            return None
+        try:
+            lock = self.audit.log.batch_lock(self.audit.batch_id)
+        except BatchRunningElsewhere as busy:
+            self._stop_for(StopReason.BUSY, str(busy))
+            return None
+        except OSError as error:
+            self._stop_for(StopReason.AUDIT, audit_sentence(error))
+            return None
+        try:
+            await self.audit.save(self.audit.started_record((t.key_id, t.name) for t in unique))
+        except OSError as error:
+            lock.release()
+            self._stop_for(StopReason.AUDIT, audit_sentence(error))
+            return None
+        return lock
+
+    def _none_sent(self, unique: list[Target]) -> list[RevokeOutcome]:
+        outcomes = [RevokeOutcome(t.key_id, OutcomeKind.NOT_ATTEMPTED) for t in unique]
+        for outcome in outcomes:
+            if self.on_outcome is not None:
+                self.on_outcome(outcome)
+        return outcomes
+
+    async def _run(self, unique: list[Target]) -> list[RevokeOutcome]:
         own = [t for t in unique if t.key_id == self.own_key_id]
         others = [t for t in unique if t.key_id != self.own_key_id]
-        if self.audit is not None:
-            await self.audit.save(self.audit.started_record((t.key_id, t.name) for t in unique))
         outcomes: dict[str, RevokeOutcome] = {}
         pending = iter(others)
         workers = max(1, min(self.concurrency, len(others)))
@@ -176,12 +226,17 @@ class BulkRevoker:
         if self.audit is not None:
             summary = summarize(ordered)
             cancelled = self.stop_reason == CANCELLED
-            await self.audit.save(self.audit.finished_record(summary, cancelled=cancelled))
+            try:
+                await self.audit.save(self.audit.finished_record(summary, cancelled=cancelled))
+            except OSError as error:  # every key's record is written; only the end is missing
+                self._stop_for(StopReason.AUDIT, audit_sentence(error))
         return ordered
 
     async def _worker(self, pending: Iterator[Target], outcomes: dict[str, RevokeOutcome]) -> None:
         for target in pending:
-            if self.stopped:
+            if not is_key_id(target.key_id):  # e.g. "..": it would address another URL
+                outcome = RevokeOutcome(target.key_id, OutcomeKind.INVALID_ID)
+            elif self.stopped:
                 outcome = RevokeOutcome(target.key_id, OutcomeKind.NOT_ATTEMPTED)
             else:
                 outcome = await self._revoke_guarded(target)
@@ -218,12 +273,16 @@ class BulkRevoker:
         self._recording.append(written)
 
     def _outcome_written(self, written: asyncio.Future[None]) -> None:
-        if written.cancelled() or written.exception() is not None:
-            self._stop_for(INTERNAL)  # the record is the admin's proof: send no more
+        if written.cancelled():
+            self._stop_for(INTERNAL)
+        elif (error := written.exception()) is not None:  # the record is the proof: send no more
+            reason = audit_sentence(error) if isinstance(error, OSError) else ""
+            self._stop_for(StopReason.AUDIT if reason else INTERNAL, reason)
 
-    def _stop_for(self, reason: str) -> None:
+    def _stop_for(self, reason: StopReason, detail: str = "") -> None:
         if self.stop_reason is None:
             self.stop_reason = reason
+            self.stop_detail = detail
         self._stop.set()
 
     def _credential_rejected(self) -> None:
@@ -234,6 +293,12 @@ class BulkRevoker:
         if self.on_progress is not None:
             self.on_progress(key_id, text)
 
+    async def _pause(self, seconds: float) -> None:
+        """Wait before a retry; a cancel ends the wait at once."""
+        if seconds > 0 and not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), seconds)
+
     # --- one key -----------------------------------------------------------------------------
 
     async def revoke_one(self, target: Target) -> RevokeOutcome:
@@ -241,14 +306,17 @@ class BulkRevoker:
         key_id = target.key_id
         sent = 0
         needs_verify = False
-        last: RetryableFailure | None = None
+        last: RetryableFailure | None = None  # the last DELETE that failed
+        failure: RetryableFailure | None = None  # the last attempt that failed (its wait)
         try:
-            async for attempt in retry_attempts(self.policy):
-                with attempt:
-                    if attempt.num > 1 and self.stopped and not needs_verify:
+            for num in range(1, self.policy.attempts + 1):
+                if num > 1:
+                    await self._pause(self.policy.wait_before(num, failure))
+                    if self.stopped and not needs_verify:
                         raise _Stopped
+                try:
                     if needs_verify:
-                        verdict = await self._verify_in_attempt(key_id, attempt.num)
+                        verdict = await self._verify_in_attempt(key_id, num)
                         if verdict is not Verdict.NOT_REVOKED:
                             return self._verified(key_id, verdict, sent)
                         needs_verify = False
@@ -263,10 +331,12 @@ class BulkRevoker:
                             return await self._final_answer(key_id, error, sent)
                         last = wrapped
                         needs_verify = wrapped.ambiguous
-                        self._announce_retry(key_id, attempt.num, wrapped)
                         raise wrapped from None
                     return RevokeOutcome(key_id, OutcomeKind.REVOKED, 200, attempts=sent)
-        except RetryableFailure as failure:  # attempts used up
+                except RetryableFailure as failed:
+                    failure = failed
+                    self._announce_retry(key_id, num, failed)
+            assert failure is not None
             return await self._settle(key_id, last or failure, needs_verify, sent, stopped=False)
         except _Stopped:
             return await self._settle(key_id, last, needs_verify, sent, stopped=True)
@@ -274,10 +344,9 @@ class BulkRevoker:
             self._credential_rejected()
             message = f"credential rejected while verifying ({error.status})"
             return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=message, attempts=sent)
-        except _Unverifiable as failure:
-            message = f"could not verify ({safe_reason(failure.error)})"
+        except _Unverifiable as unverifiable:
+            message = f"could not verify ({safe_reason(unverifiable.error)})"
             return RevokeOutcome(key_id, OutcomeKind.UNKNOWN, message=message, attempts=sent)
-        raise AssertionError("stamina ended without an attempt")  # pragma: no cover
 
     async def _send(self, target: Target, attempt: int) -> None:
         """Record the intent, then send; a request whose intent is not on disk never leaves."""
@@ -285,13 +354,14 @@ class BulkRevoker:
             try:
                 await self.audit.save(self.audit.intent_record(target.key_id, target.name, attempt))
             except OSError as error:
-                self._stop_for(INTERNAL)
+                self._stop_for(StopReason.AUDIT, audit_sentence(error))
                 if attempt > 1:
                     raise  # sent before: its outcome is unknown, not "not attempted"
-                raise _NotSent(f"audit log not writable ({error.strerror or error})") from None
+                raise _NotSent("audit log not writable") from None
         if attempt == 1 and self.stopped:  # cancelled, or a record failed, while it was written
             raise _NotSent(None)
         self._progress(target.key_id, SENDING)
+        self.sent_any = True
         await self.client.revoke_key(target.key_id)
 
     def _announce_retry(self, key_id: str, num: int, failure: RetryableFailure) -> None:
@@ -311,7 +381,6 @@ class BulkRevoker:
             wrapped = classify(error)
             if isinstance(wrapped, RetryableFailure):
                 wrapped.ambiguous = True  # still unknown: verify again next time
-                self._announce_retry(key_id, num, wrapped)
                 raise wrapped from None
             raise _Unverifiable(error) from None
 
@@ -352,6 +421,12 @@ class BulkRevoker:
             return RevokeOutcome(key_id, OutcomeKind.CANCELLED, message=reason, attempts=sent)
         assert last is not None
         return replace(known_failure(key_id, last.error), attempts=sent)
+
+
+def audit_sentence(error: OSError) -> str:
+    """One plain sentence for an audit log that cannot be written (no traceback, no errno)."""
+    reason = str(error) if isinstance(error, NotOurFile) else error.strerror or str(error)
+    return f"the audit log could not be written ({reason})"
 
 
 def safe_reason(error: LangWatchError) -> str:

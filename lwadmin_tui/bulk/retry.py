@@ -1,14 +1,16 @@
-"""Which failures are worth another try, and how long to wait: the policy fed to stamina.
+"""Which failures are worth another try, and how long to wait before it.
 
-The loop itself is stamina's (`retry_context`), not ours. Tests switch its waits off with
-`stamina.set_testing(True, ...)`, so no test ever sleeps through a real backoff.
+The wait is the engine's own (`BulkRevoker._pause`), not a retry library's: it ends at once when
+the batch is cancelled, so `x` never sits out a 30 s `Retry-After` before it stops. Tests switch
+the waits off with `instant_retries()`, so no test ever sleeps through a real backoff.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from lwadmin_tui.api.errors import (
     ApiError,
@@ -19,23 +21,42 @@ from lwadmin_tui.api.errors import (
     TransportError,
 )
 
-if TYPE_CHECKING:
-    import stamina
-
-# stamina (and tenacity under it) is imported when the first batch starts: 20 modules that
-# start-up does not need (benchmarks/RESULTS.md measures start-up).
-
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+_waits = {"on": True}
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded attempts per key; `Retry-After` is honoured up to `retry_after_cap` seconds."""
+    """Bounded attempts per key; `Retry-After` is honoured up to `retry_after_cap` seconds.
+
+    Without one, the wait doubles from `wait_initial` up to `wait_max`, plus up to
+    `wait_jitter` seconds at random, so keys throttled together do not come back together.
+    """
 
     attempts: int = 3
     wait_initial: float = 0.5
     wait_max: float = 10.0
+    wait_jitter: float = 1.0
     retry_after_cap: float = 30.0
+
+    def wait_before(self, attempt: int, failure: RetryableFailure | None) -> float:
+        """Seconds to wait before attempt number `attempt` (2 for the first retry)."""
+        if not _waits["on"]:
+            return 0.0
+        if failure is not None and failure.retry_after is not None:
+            return min(max(failure.retry_after, 0.0), self.retry_after_cap)
+        backoff = self.wait_initial * 2 ** max(0, attempt - 2)
+        return min(self.wait_max, backoff + random.uniform(0, self.wait_jitter))
+
+
+@contextmanager
+def instant_retries() -> Iterator[None]:
+    """For tests: every retry happens at once (attempts and their order are unchanged)."""
+    before, _waits["on"] = _waits["on"], False
+    try:
+        yield
+    finally:
+        _waits["on"] = before
 
 
 class RetryableFailure(Exception):
@@ -84,43 +105,7 @@ def is_retryable(error: LangWatchError) -> bool:
 
 
 def classify(error: LangWatchError) -> LangWatchError | RetryableFailure:
-    """Wrap `error` for stamina when another attempt may help; otherwise return it as is."""
+    """Wrap `error` when another attempt may help; otherwise return it as is."""
     if is_retryable(error):
         return RetryableFailure(error, ambiguous=may_have_applied(error))
     return error
-
-
-def backoff_hook(policy: RetryPolicy) -> Callable[[Exception], bool | float]:
-    """stamina's `on=`: retry `RetryableFailure` only, waiting `Retry-After` when given."""
-
-    def hook(exc: Exception) -> bool | float:
-        if not isinstance(exc, RetryableFailure):
-            return False
-        if exc.retry_after is not None:
-            return min(max(exc.retry_after, 0.0), policy.retry_after_cap)
-        return True
-
-    return hook
-
-
-def retry_attempts(policy: RetryPolicy) -> AsyncIterable[stamina.Attempt]:
-    """The stamina attempt iterator for one key."""
-    import stamina
-
-    return stamina.retry_context(
-        on=backoff_hook(policy),
-        attempts=policy.attempts,
-        timeout=None,
-        wait_initial=policy.wait_initial,
-        wait_max=policy.wait_max,
-    )
-
-
-def silence_stamina_logging() -> None:
-    """stamina logs each retry to stderr by default, which would garble a terminal UI.
-
-    The engine reports every retry in the key's row and in the audit log instead.
-    """
-    import stamina
-
-    stamina.instrumentation.set_on_retry_hooks(())

@@ -3,6 +3,10 @@
 `GET /api/api-keys/{id}` (server 3.13+) returns revoked keys with `revokedAt` set. Older servers
 have no such route (404 without the `api_key_not_found` code): there the list is read again, and
 a key that was listed before the batch and is no longer listed has been revoked.
+
+A 404 `api_key_not_found` does not always mean the key is gone: the server answers it, too, to a
+credential that may not read that key (a personal key asking for a service key). So a 404 is
+checked against the list: a key still listed is active, whatever the GET said.
 """
 
 from __future__ import annotations
@@ -47,10 +51,16 @@ class Verifier:
                 detail = await self.client.get_key(key_id)
             except NotFound as error:
                 if error.code == KEY_NOT_FOUND_CODE:
-                    return Verdict.GONE
+                    return await self._gone_or_hidden(key_id)
                 self.legacy = True  # the route itself is missing: a pre-3.13 server
             else:
                 return Verdict.REVOKED if detail.revoked_at is not None else Verdict.NOT_REVOKED
         self.requests += 1
         listed = {key.id for key in await self.client.list_keys()}
         return Verdict.NOT_REVOKED if key_id in listed else Verdict.REVOKED
+
+    async def _gone_or_hidden(self, key_id: str) -> Verdict:
+        """A 404 from GET: gone only if the list does not hold the key either."""
+        self.requests += 1
+        listed = {key.id for key in await self.client.list_keys()}
+        return Verdict.NOT_REVOKED if key_id in listed else Verdict.GONE

@@ -13,11 +13,20 @@ from textual.binding import Binding
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit import DEFAULT_PROFILE, AuditLog, state_dir
-from lwadmin_tui.audit_history import BatchHistory, batches, interrupted
-from lwadmin_tui.bulk.engine import CANCELLED, INTERNAL, UNAUTHORIZED, Target
+from lwadmin_tui.audit_history import (
+    BatchHistory,
+    batches,
+    interrupted,
+    interrupted_sentence,
+    other_credential_sentence,
+)
+from lwadmin_tui.bulk.engine import StopReason, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
 from lwadmin_tui.display import plural
+from lwadmin_tui.fingerprint import credential_fingerprint
 from lwadmin_tui.messages import (
+    AuditHistoryFailed,
+    AuditHistoryRead,
     BatchEnded,
     KeyResults,
     OwnKeyGuessed,
@@ -73,6 +82,7 @@ class BatchFlow:
 
     own_key_guess: str | None = None
     own_key_pause: float = 1.5
+    _credential: str | None = None
 
     @property
     def _screen(self) -> KeysScreen:
@@ -93,6 +103,20 @@ class BatchFlow:
     @property
     def profile_name(self) -> str:
         return self._app.profile or DEFAULT_PROFILE
+
+    def credential(self) -> str | None:
+        """The credential's keyed fingerprint for the audit log (None if no salt can be kept).
+
+        Blocking (a small private file): the start-up read computes it on a thread first.
+        """
+        if self._credential is None:
+            try:
+                self._credential = credential_fingerprint(
+                    self._app.api_key, self.audit_log.path.parent
+                )
+            except OSError:
+                return None
+        return self._credential
 
     @property
     def own_key_id(self) -> str | None:
@@ -186,6 +210,8 @@ class BatchFlow:
             profile=self.profile_name,
             concurrency=app.concurrency,
             own_key_id=self.own_key_id,
+            credential=self.credential(),
+            key_last4=app.key_last4,
         )
 
     def action_cancel_batch(self) -> None:
@@ -214,15 +240,20 @@ class BatchFlow:
         screen.batch_running = False
         screen.refresh_bindings()
         text = f"Done. {summarize(message.outcomes)}."
-        if message.stop_reason == UNAUTHORIZED:
-            text += " The server rejected the API key (401): the batch stopped."
-        elif message.stop_reason == CANCELLED:
-            text += " Cancelled: the keys not sent are marked not attempted."
-        elif message.stop_reason == INTERNAL:
+        reason, detail = message.stop_reason, message.stop_detail
+        if reason is StopReason.BUSY or (reason is StopReason.AUDIT and not message.sent_any):
+            text = f"Nothing was sent: {detail}."
+        elif reason is StopReason.AUDIT:
             text += (
-                " The batch stopped on an internal error (or an unwritable audit log): "
-                "reload to see the server's state."
+                f" The batch stopped: {detail}. Nothing more was sent; each request that was "
+                "sent had its record on disk first."
             )
+        elif reason is StopReason.UNAUTHORIZED:
+            text += " The server rejected the API key (401): the batch stopped."
+        elif reason is StopReason.CANCELLED:
+            text += " Cancelled: the keys not sent are marked not attempted."
+        elif reason is StopReason.INTERNAL:
+            text += " The batch stopped on an internal error: reload to see the server's state."
         if message.own_key_revoked:
             text += " This session's own key was revoked: it has lost access."
         if not message.own_key_revoked and any(o.retryable for o in message.outcomes):
@@ -233,44 +264,100 @@ class BatchFlow:
     # --- interrupted batches, history and the own key -------------------------------------------
 
     def report_interrupted(self) -> None:
-        """At start: a batch with intents but no outcomes is said, and offered for checking."""
-        app = self._app
+        """At start: batches a stop left open are said, and offered for settling."""
+        self._read_history("start")
+
+    def action_batches(self) -> None:
+        self._read_history("view")
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def _read_history(self, purpose: str) -> None:
+        """The audit log is read on a thread: it may be large, or not a file at all."""
+        log = self.audit_log
         try:
-            history = batches(self.audit_log.records())
+            records = log.records()
+            holder = log.lock_holder()
         except OSError as error:
-            self._screen.say(f"Could not read the audit log: {safe_text(error, 120)}")
+            sentence = f"Could not read the audit log: {safe_text(error, 200)}"
+            self._screen.post_message(AuditHistoryFailed(purpose, sentence))
             return
-        found = interrupted(history, app.host, self.profile_name)
+        read = AuditHistoryRead(purpose, batches(records), log.read_note, holder, self.credential())
+        self._screen.post_message(read)
+
+    def on_audit_history_failed(self, message: AuditHistoryFailed) -> None:
+        self._screen.say(message.sentence)
+
+    def on_audit_history_read(self, message: AuditHistoryRead) -> None:
+        if message.purpose == "view":
+            self.show_batches(message)
+        else:
+            self.offer_interrupted(message)
+
+    def show_batches(self, message: AuditHistoryRead) -> None:
+        from lwadmin_tui.screens.batches import BatchesScreen
+
+        if not message.history:
+            self._screen.say("No batch has been recorded in the audit log yet.")
+            return
+        screen = BatchesScreen(
+            message.history,
+            state_dir() / "exports",
+            log_path=self.audit_log.path,
+            holder=message.holder,
+            note=message.note,
+        )
+        self._app.push_screen(screen)
+
+    def offer_interrupted(self, message: AuditHistoryRead) -> None:
+        """Batches of this host and profile that a stop left open: those made with this
+        credential are offered for settling; those of another credential are only said."""
+        app, screen = self._app, self._screen
+        holder = message.holder
+        found = interrupted(message.history, app.host, self.profile_name)
+        if holder is not None:
+            found = [b for b in found if b.batch_id != holder.batch_id]
         if not found:
             return
-        batch = found[0]
-        from lwadmin_tui.screens.interrupted import InterruptedBatchScreen, interrupted_sentence
-
-        self._screen.say(interrupted_sentence(batch) + " Press b to see batches.")
+        if holder is not None and not holder.ours:
+            screen.say(
+                f"{holder.describe().capitalize()} with this audit log; the batches an "
+                "earlier stop left open are checked once it has ended (b shows them)."
+            )
+            return
+        mine = [b for b in found if b.made_with(message.credential)]
+        others = [b for b in found if not b.made_with(message.credential)]
+        sentences = [interrupted_sentence(b) for b in mine[:1]]
+        if others:
+            sentences.append(other_credential_sentence(others))
+        screen.say(" ".join(sentences) + " Press b to see batches.")
+        if not mine:
+            return
+        from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
 
         def answered(verify: bool | None) -> None:
             if verify:
-                self.verify_interrupted(batch)
+                self.verify_interrupted(mine)
 
-        app.push_screen(InterruptedBatchScreen(batch), answered)
+        app.push_screen(InterruptedBatchScreen(mine, len(others)), answered)
 
-    def verify_interrupted(self, batch: BatchHistory) -> None:
-        self._screen.say(f"Verifying {plural(len(batch.unresolved))} of the interrupted batch…")
-        self.batch_panel.verify(self._app.client, batch, self.audit_log)
+    def verify_interrupted(self, found: list[BatchHistory]) -> None:
+        screen = self._screen
+        if screen.batch_running:
+            screen.say("A batch is running; settle the interrupted ones when it has ended.")
+            return
+        count = sum(len(b.unresolved) for b in found)
+        screen.batch_running = True
+        screen.say(f"Verifying {plural(count)} of the interrupted batch…")
+        self.batch_panel.verify(self._app.client, found, self.audit_log)
 
     def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
+        self._screen.batch_running = False
+        if message.problem:
+            self._screen.say(f"The interrupted batches were not settled: {message.problem}.")
+            return
         self._screen.say(
             f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
         )
-
-    def action_batches(self) -> None:
-        from lwadmin_tui.screens.batches import BatchesScreen
-
-        history = batches(self.audit_log.records())
-        if not history:
-            self._screen.say("No batch has been recorded in the audit log yet.")
-            return
-        self._app.push_screen(BatchesScreen(history, state_dir() / "exports"))
 
     def action_detect_own_key(self) -> None:
         if configured_own_key(self._app.own_key_id):

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from lwadmin_tui.audit_history import BatchHistory, export, rows
+from lwadmin_tui.audit_lock import LockHolder
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.literal import literal
 
@@ -25,14 +26,30 @@ class BatchesScreen(ModalScreen[None]):
         Binding("e", "export", "Export CSV + JSON", show=False),
     ]
 
-    def __init__(self, history: list[BatchHistory], export_dir: Path) -> None:
+    def __init__(
+        self,
+        history: list[BatchHistory],
+        export_dir: Path,
+        *,
+        log_path: Path | None = None,
+        holder: LockHolder | None = None,
+        note: str = "",
+    ) -> None:
         super().__init__()
         self.history = history[:RECENT]
         self.export_dir = export_dir
+        self.log_path = log_path
+        self.holder = holder
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):
-            yield Static(f"Recent batches ({len(self.history)})", id="question", markup=False)
+            title = f"Recent batches ({len(self.history)})"
+            if self.log_path is not None:
+                title += f" · audit log {safe_text(self.log_path, 200)}"
+            yield Static(title, id="question", markup=False)
+            if self.note:
+                yield Static(self.note, markup=False)
             yield DataTable(id="batch-list", cursor_type="row")
             yield DataTable(id="batch-keys", cursor_type="row")
             yield Static("", id="why", markup=False)
@@ -46,9 +63,7 @@ class BatchesScreen(ModalScreen[None]):
         table = self.query_one("#batch-list", DataTable)
         table.add_columns("Started", "Host", "Profile", "Keys", "Result")
         for batch in self.history:
-            state = batch.summary or (
-                f"interrupted: {len(batch.unresolved)} unknown" if batch.unresolved else "-"
-            )
+            state = self.state_of(batch)
             table.add_row(
                 Text(batch.started_local("%Y-%m-%d %H:%M:%S")),
                 literal(batch.host, 30),
@@ -62,6 +77,19 @@ class BatchesScreen(ModalScreen[None]):
         if self.history:
             self.show_batch(self.history[0])
         table.focus()
+
+    def state_of(self, batch: BatchHistory) -> str:
+        holder = self.holder
+        if holder is not None and holder.batch_id == batch.batch_id:
+            return "running now" if holder.ours else f"running (process {holder.pid})"
+        if batch.summary:
+            return batch.summary
+        parts = []
+        if batch.unresolved:
+            parts.append(f"{len(batch.unresolved)} unknown")
+        if batch.never_sent:
+            parts.append(f"{len(batch.never_sent)} never sent")
+        return f"interrupted: {', '.join(parts)}" if parts else "-"
 
     @property
     def selected(self) -> BatchHistory | None:

@@ -1,8 +1,6 @@
-"""Shown at start when the audit log holds requests of an earlier run without an outcome."""
+"""Shown at start when the audit log holds batches a stop left open, made with this credential."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,49 +8,57 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from lwadmin_tui.audit_history import BatchHistory
+from lwadmin_tui.audit_history import BatchHistory, interrupted_sentence
 from lwadmin_tui.display import plural
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.widgets.literal import literal
 
+LISTED = 200  # lines in the list; the counts above it cover every key
 
-def interrupted_sentence(batch: BatchHistory) -> str:
-    """`3 revocations from the interrupted batch at 14:02 have an unknown outcome.`"""
-    count = len(batch.unresolved)
-    noun = "revocation" if count == 1 else "revocations"
-    verb = "has" if count == 1 else "have"
-    when = batch.started_local("%H:%M")
-    if batch.started_local("%Y-%m-%d") != datetime.now().astimezone().strftime("%Y-%m-%d"):
-        when = batch.started_local("%Y-%m-%d %H:%M")
-    return f"{count} {noun} from the interrupted batch at {when} {verb} an unknown outcome."
+
+def _batches(count: int) -> str:
+    return f"{count} batch" if count == 1 else f"{count} batches"
 
 
 class InterruptedBatchScreen(ModalScreen[bool]):
-    """Verify now (one read per key, nothing is revoked) or later."""
+    """Settle now (one read per unknown key, nothing is revoked) or later."""
 
     BINDINGS = [
         Binding("y,v", "answer(True)", "Verify now", show=False),
         Binding("n,escape", "answer(False)", "Later", show=False),
     ]
 
-    def __init__(self, batch: BatchHistory) -> None:
+    def __init__(self, found: list[BatchHistory], other_credential: int = 0) -> None:
         super().__init__()
-        self.batch = batch
+        self.found = found
+        """Every open batch of this credential, newest first."""
+        self.other_credential = other_credential
 
     def compose(self) -> ComposeResult:
+        unknown = sum(len(b.unresolved) for b in self.found)
+        never = sum(len(b.never_sent) for b in self.found)
         with Vertical(id="dialog"):
-            yield Static(interrupted_sentence(self.batch), id="question", markup=False)
-            yield Static(
-                "The app stopped after sending these requests and before an answer came. "
-                f"Verifying reads each key once ({plural(len(self.batch.unresolved))}); "
-                "nothing is revoked.",
-                markup=False,
+            yield Static(" ".join(map(interrupted_sentence, self.found)), id="question")
+            words = (
+                f"The app stopped during {_batches(len(self.found))}. Verifying reads "
+                f"each key with an unknown outcome once ({plural(unknown)}); nothing is revoked."
             )
+            if never:
+                words += (
+                    f" {plural(never)} confirmed but never sent (no request left for them) "
+                    "are recorded as not attempted."
+                )
+            if self.other_credential:
+                words += f" {_batches(self.other_credential)} of another credential are left alone."
+            yield Static(words, markup=False)
             with VerticalScroll(id="key-list"):
-                for key in self.batch.unresolved:
-                    line = literal(key.key_name or "(unnamed)", 40)
-                    line.append(f"  {safe_text(key.key_id, 40)}", style="dim")
-                    yield Static(line, classes="key-line")
+                for batch in self.found:
+                    for key in (batch.unresolved + batch.never_sent)[:LISTED]:
+                        line = literal(key.key_name or "(unnamed)", 40)
+                        line.append(f"  {safe_text(key.key_id, 40)}", style="dim")
+                        if key.intents == 0:
+                            line.append("  (never sent)", style="italic")
+                        yield Static(line, classes="key-line")
             with Horizontal(id="buttons"):
                 yield Button("Later", id="later")
                 yield Button("Verify now", id="verify", variant="primary")

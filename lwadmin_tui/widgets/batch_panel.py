@@ -11,6 +11,7 @@ one repaint per interval cost far less than two of each per key (benchmarks/RESU
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 
@@ -23,8 +24,9 @@ from textual.worker import Worker, WorkerState
 
 from lwadmin_tui.audit import AuditLog, BatchAudit
 from lwadmin_tui.audit_history import BatchHistory
-from lwadmin_tui.bulk.engine import BulkRevoker, Client, Target
-from lwadmin_tui.bulk.recover import verify_unresolved
+from lwadmin_tui.audit_lock import BatchRunningElsewhere
+from lwadmin_tui.bulk.engine import BulkRevoker, Client, Target, audit_sentence
+from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.bulk.retry import RetryPolicy
 from lwadmin_tui.messages import BatchEnded, KeyResults, Result, UnresolvedVerified
 from lwadmin_tui.outcomes import OutcomeKind
@@ -71,10 +73,12 @@ class BatchPanel(Horizontal):
         profile: str,
         concurrency: int,
         own_key_id: str | None,
+        credential: str | None = None,
+        key_last4: str = "",
         policy: RetryPolicy | None = None,
     ) -> str:
         """Start the worker; returns the batch id written to the audit log."""
-        audit = BatchAudit(log, host, profile)
+        audit = BatchAudit(log, host, profile, credential=credential, key_last4=key_last4)
         self.engine = BulkRevoker(
             client,
             concurrency=concurrency,
@@ -110,16 +114,41 @@ class BatchPanel(Horizontal):
         finally:
             self._post_results()  # every result reaches the screen before the batch's end
         own_revoked = any(o.key_id == own and o.done for o in outcomes)
-        self.post_message(BatchEnded(outcomes, engine.stop_reason, batch_id, own_revoked))
+        self.post_message(
+            BatchEnded(
+                outcomes,
+                engine.stop_reason,
+                batch_id,
+                own_revoked,
+                stop_detail=engine.stop_detail,
+                sent_any=engine.sent_any,
+            )
+        )
 
     @work(exclusive=True, group="verify-unresolved", exit_on_error=False)
-    async def verify(self, client: Client, batch: BatchHistory, log: AuditLog) -> None:
-        """Read back the unknown outcomes of an interrupted batch (no DELETE is sent)."""
-        outcomes = await verify_unresolved(
-            client, batch, log, on_outcome=lambda o: self._collect(o.key_id, o)
-        )
+    async def verify(self, client: Client, found: list[BatchHistory], log: AuditLog) -> None:
+        """Settle the batches a stop left open (reads only, no DELETE), holding the batch lock."""
+        outcomes = []
+        problem = ""
+        try:
+            lock = await asyncio.to_thread(log.batch_lock, found[0].batch_id)
+        except BatchRunningElsewhere as busy:
+            problem = str(busy)
+        except OSError as error:
+            problem = audit_sentence(error)
+        else:
+            try:
+                for batch in found:
+                    outcomes += await settle_batch(
+                        client, batch, log, on_outcome=lambda o: self._collect(o.key_id, o)
+                    )
+            except OSError as error:
+                problem = audit_sentence(error)
+            finally:
+                lock.release()
         self._post_results()
-        self.post_message(UnresolvedVerified(outcomes, batch.started_local()))
+        when = ", ".join(batch.started_local() for batch in found)
+        self.post_message(UnresolvedVerified(outcomes, when, problem))
 
     # --- the display, kept current from the messages bubbling past ---------------------------
 
