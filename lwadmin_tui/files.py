@@ -136,7 +136,7 @@ def private_dir(directory: Path, what: str = "state directory") -> None:
     try:
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as error:
-        if error.errno == errno.ELOOP:
+        if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(directory):
             raise NotOurFile(
                 f"The {what} {directory} is a symbolic link; lwadmin-tui keeps its files only "
                 "in a directory of its own. Move the link away."

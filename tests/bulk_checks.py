@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.audit import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
+from lwadmin_tui.fingerprint import credential_fingerprint
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 from tests.conftest import World
 
@@ -64,3 +66,24 @@ def assert_audit_complete(world: World, log: AuditLog, outcomes: list[RevokeOutc
     for outcome in outcomes:
         assert by_key[outcome.key_id]["outcome"] == outcome.kind.value
     assert world.scenario.token not in log.path.read_text()
+
+
+def plant_batch(
+    world: World,
+    confirmed: list[str],
+    sent: list[str],
+    *,
+    key: ApiKey | None = None,
+    host: str = "",
+) -> str:
+    """What a run killed mid-batch leaves: every confirmed key in the batch record, intents
+    for `sent`, no outcome. Made with the world's credential, or `key`'s (another one)."""
+    log = AuditLog()
+    credential = credential_fingerprint(key or world.api_key, log.path.parent)
+    audit = BatchAudit(
+        log, host or world.url.removeprefix("http://"), credential=credential, key_last4="wxyz"
+    )
+    names = [(key_id, world.fake.key(key_id).name) for key_id in confirmed]
+    log.write_many([audit.started_record(names)])
+    log.write_many([audit.intent_record(k, world.fake.key(k).name, 1) for k in sent])
+    return audit.batch_id

@@ -17,15 +17,14 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.audit import AuditLog
 from lwadmin_tui.fake import admin_scenario
-from lwadmin_tui.fingerprint import credential_fingerprint
 from lwadmin_tui.screens.batches import BatchesScreen
 from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
 from lwadmin_tui.widgets.batch_panel import BatchPanel
 from tests.app_driver import cell, keys_screen, make_app, message_line, move_to, row_ids, settle
+from tests.bulk_checks import plant_batch
 from tests.conftest import FIXED_NOW, World, serve
 
 POLL = 0.02
@@ -187,22 +186,11 @@ async def test_own_key_detection_says_it_is_a_guess(ticking_world: World) -> Non
         assert "This is a guess" in str(dialog.query_one("#own-key-warning").render())
 
 
-def plant_interrupted_batch(
-    world: World, applied: str, open_: str, *, key: ApiKey | None = None, host: str = ""
-) -> str:
-    """What a run killed mid-batch leaves: intents, no outcomes (one request was applied).
-
-    The batch names the world's credential, or `key`'s when given (another credential)."""
-    log = AuditLog()
-    credential = credential_fingerprint(key or world.api_key, log.path.parent)
-    audit = BatchAudit(
-        log, host or world.url.removeprefix("http://"), credential=credential, key_last4="wxyz"
-    )
-    audit.log.write_many([audit.started_record([(applied, "a"), (open_, "b")])])
-    audit.log.write_many([audit.intent_record(applied, world.fake.key(applied).name, 1)])
-    audit.log.write_many([audit.intent_record(open_, world.fake.key(open_).name, 1)])
+def plant_interrupted_batch(world: World, applied: str, open_: str) -> str:
+    """Two requests sent, no outcome; the server applied one of them."""
+    batch_id = plant_batch(world, [applied, open_], [applied, open_])
     world.fake.revoke_out_of_band(applied)
-    return audit.batch_id
+    return batch_id
 
 
 async def test_an_interrupted_batch_is_reported_and_verified(

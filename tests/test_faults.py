@@ -197,3 +197,30 @@ async def test_own_key_is_revoked_last(admin_world: World, tmp_path: Path) -> No
     assert all(o.kind is OutcomeKind.REVOKED for o in outcomes)
     deletes = [r.path for r in admin_world.server.wire_requests if r.method == "DELETE"]
     assert deletes[-1].endswith(own)
+
+
+async def test_cancel_ends_a_long_retry_after_wait_at_once(
+    admin_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`x` while a key waits out a 30 s Retry-After: the wait ends, nothing more is sent."""
+    import asyncio
+
+    from lwadmin_tui.audit import BatchAudit
+    from lwadmin_tui.bulk import BulkRevoker, Target, retry
+
+    monkeypatch.setitem(retry._waits, "on", True)  # this test needs the real wait
+    admin_world.server.faults.rate_limit_times = 99
+    admin_world.server.faults.retry_after = "30"
+    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+        [chosen] = ordinary(admin_world, await listed_ids(client))[:1]
+
+        def progress(_key_id: str, text: str) -> None:
+            if text.startswith("retrying"):
+                engine.cancel()
+
+        audit = BatchAudit(audit_log(tmp_path), client.host)
+        engine = BulkRevoker(client, audit=audit, on_progress=progress)
+        outcomes = await asyncio.wait_for(engine.run([Target(chosen)]), 10)  # hang guard < 30 s
+    assert [o.label for o in outcomes] == ["cancelled"]
+    assert outcomes[0].message == "after 429"
+    assert admin_world.server.delete_count(chosen) == 1
