@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.widget import Widget
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
@@ -20,7 +22,9 @@ from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
 from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.widgets.filter_input import FilterInput
 
+TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
 CONFIRM_GUARD_SECONDS = 0.3
 """Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
 
@@ -110,6 +114,7 @@ class LwAdminApp(App[None]):
         )
         self.host = self.client.host
         self._early_list = early_list
+        self._typed_for: dict[int, tuple[events.Key, Widget | None]] = {}
         self._first_list: asyncio.Future[tuple[ApiKeyInfo, ...]] | None = None
 
     def on_load(self) -> None:
@@ -148,6 +153,33 @@ class LwAdminApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.theme_name
+
+    # --- keys typed ahead -------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Remember which widget had the focus when each key arrived (see `_on_key`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._typed_for[id(event)] = (event, self.focused)
+            while len(self._typed_for) > TYPED_FOR_KEPT:
+                del self._typed_for[next(iter(self._typed_for))]
+        await super().on_event(event)
+
+    def _on_key(self, event: events.Key) -> None:
+        """A key back from its widget, unhandled: its bindings run next, on the focus chain.
+
+        Textual hands every key of a burst to the widget focused when the burst arrived, and
+        runs their bindings only when each comes back: by then an earlier key of the burst
+        (`/`) may have moved the focus, and `/zq` ran `z` and `q` as commands. A key typed
+        for another widget than the one now focused never runs a binding: in the filter box
+        it is text, as it was meant to be; anywhere else it is dropped.
+        """
+        kept = self._typed_for.pop(id(event), None)
+        typed_for = kept[1] if kept is not None and kept[0] is event else None
+        focused = self.focused
+        if typed_for is not None and typed_for is not focused:
+            event.prevent_default()  # Textual's own `App._on_key`, next in line, would run it
+            if isinstance(focused, FilterInput):
+                focused.take_typed_ahead(event)
 
     async def on_unmount(self) -> None:
         if self._first_list is not None:
@@ -203,7 +235,7 @@ class LwAdminApp(App[None]):
             if quit_now:
                 self.exit()
 
-        self.push_screen(QuitWhileRunningScreen(), answered)
+        self.push_screen(QuitWhileRunningScreen(screen.batch_panel.cancel), answered)
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables, which can hold the API key: not here."""

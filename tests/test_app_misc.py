@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.app import LwAdminApp
@@ -106,3 +107,52 @@ def test_the_headless_core_never_imports_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+async def test_the_quit_question_cancels_its_batch_and_says_when_it_has_ended(
+    admin_world: World,
+) -> None:
+    """x in the question cancels as it says; at the batch's end it says so and q quits."""
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        skip = admin_world.scenario.doomed_ids | {admin_world.scenario.credential_key_id}
+        chosen = [k for k in row_ids(pilot) if k not in skip][:9]
+        keys_screen(pilot).state.mark(chosen)
+        gate = admin_world.server.faults.delete_gate = threading.Event()  # holds DELETEs
+        await pilot.press("d", "y", "q")
+        dialog = app.screen
+        assert isinstance(dialog, QuitWhileRunningScreen)
+        await pilot.press("x")
+        assert "Cancelling the batch" in str(dialog.query_one("#quit-question").render())
+        gate.set()
+        await settle(pilot)
+        assert app.screen is dialog  # still asking, and now true to the batch:
+        question = str(dialog.query_one("#quit-question").render())
+        assert question.startswith("The batch has ended. Done. 9 keys:")
+        assert "not attempted" in question
+        assert "q / y: quit" in str(dialog.query_one("#keys-hint").render())
+        await pilot.press("q")
+    assert app.return_code == 0
+    sent = sum(admin_world.server.delete_count(k) for k in chosen)
+    assert sent == 1  # x stopped the batch: only the request in flight was sent
+
+
+async def test_the_quit_question_at_the_end_of_a_batch_goes_back_on_n(
+    admin_world: World,
+) -> None:
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        skip = admin_world.scenario.doomed_ids | {admin_world.scenario.credential_key_id}
+        keys_screen(pilot).state.mark([k for k in row_ids(pilot) if k not in skip][:3])
+        gate = admin_world.server.faults.delete_gate = threading.Event()  # holds DELETEs
+        await pilot.press("d", "y", "q")
+        assert isinstance(app.screen, QuitWhileRunningScreen)
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, QuitWhileRunningScreen)
+        assert app.screen.ended
+        await pilot.press("n")
+        assert not isinstance(app.screen, QuitWhileRunningScreen)
+        assert "Done. 3 keys: 3 revoked" in message_line(pilot)

@@ -260,6 +260,15 @@ class BatchFlow:
             text += " t retries the failed ones."
         screen.say(text + " Results stay until r reloads.")
         screen.refresh_status()
+        self.tell_quit_question(text)
+
+    def tell_quit_question(self, summary: str) -> None:
+        """A quit question asked while the batch ran must not outlive it (quit_confirm.py)."""
+        from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+
+        for open_screen in self._app.screen_stack:
+            if isinstance(open_screen, QuitWhileRunningScreen):
+                open_screen.batch_ended(summary)
 
     # --- interrupted batches, history and the own key -------------------------------------------
 
@@ -353,11 +362,11 @@ class BatchFlow:
     def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
         self._screen.batch_running = False
         if message.problem:
-            self._screen.say(f"The interrupted batches were not settled: {message.problem}.")
-            return
-        self._screen.say(
-            f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
-        )
+            text = f"The interrupted batches were not settled: {message.problem}."
+        else:
+            text = f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
+        self._screen.say(text)
+        self.tell_quit_question(text)
 
     def action_detect_own_key(self) -> None:
         if configured_own_key(self._app.own_key_id):

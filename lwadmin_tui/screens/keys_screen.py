@@ -180,7 +180,14 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         self.refresh_status()
 
     def action_focus_filter(self) -> None:
-        self.query_one(FilterInput).focus()
+        # At once, not after a refresh (`Widget.focus`): keys typed right after `/` must
+        # find the filter focused (KeysTable._on_key passes the ones already queued).
+        self.set_focus(self.query_one(FilterInput))
+
+    def on_keys_table_filter_pasted(self, message: KeysTable.FilterPasted) -> None:
+        box = self.query_one(FilterInput)
+        self.set_focus(box)
+        box.insert_text_at_cursor(message.text)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -193,7 +200,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
 
     @on(FilterInput.Left)
     def filter_left(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
 
     # --- revocation ----------------------------------------------------------------------------
 

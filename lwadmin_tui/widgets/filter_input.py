@@ -5,6 +5,7 @@ ctrl+g also clears and returns: escape alone is slow or swallowed over some SSH 
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
@@ -25,3 +26,7 @@ class FilterInput(Input):
     async def action_submit(self) -> None:
         await super().action_submit()
         self.post_message(self.Left())
+
+    def take_typed_ahead(self, event: events.Key) -> None:
+        """A key typed right after `/` that Textual had already queued for the table."""
+        self.post_message(events.Key(event.key, event.character))

@@ -291,6 +291,18 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
         elif self._cursor >= top + rows:
             self.scroll_to(y=self._cursor - rows + 1, animate=False, force=True, immediate=True)
 
+    # --- pastes --------------------------------------------------------------------------------
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste never runs table commands; `/text` pasted fills the filter box."""
+        event.stop()
+        if event.text.startswith("/"):
+            self.post_message(self.FilterPasted(event.text[1:]))
+
+    @dataclass
+    class FilterPasted(Message):
+        text: str
+
     # --- mouse ---------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:

@@ -1,0 +1,64 @@
+"""Type-ahead through a real pseudo-terminal: `/` and the text arriving in one burst.
+
+Textual queues every key of a burst for the widget focused when the burst arrived; before, the
+text after `/` ran as table commands: `/zq` quit the app, `/admin` marked every key and opened
+the revocation dialog, `/eu` turned on the expired filter and cleared the marks.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+
+from tests.app_driver import filter_bar, make_app, settle, status_line, table
+from tests.conftest import World
+from tests.terminal import Terminal
+from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env
+
+
+def burst(term: Terminal, text: str) -> None:
+    term.child.send(text.encode())  # one write: the keys arrive together
+
+
+def test_text_typed_with_the_slash_goes_to_the_filter(admin_world: World) -> None:
+    with Terminal([], app_env(admin_world)) as term:
+        term.wait_for("visible to this credential", timeout=WAIT)
+        burst(term, "/zq")
+        term.wait_for('text "zq"', timeout=WAIT)
+        assert term.child.isalive()
+        term.press("escape")
+        term.wait_for("No filter", timeout=WAIT)
+        burst(term, "/admin")
+        term.wait_for('text "admin"', timeout=WAIT)
+        assert "0 marked" in term.screen_text()
+        assert "API keys on" not in term.screen_text()  # no revocation dialog
+        term.press("escape")
+        term.wait_for("No filter", timeout=WAIT)
+        burst(term, "/eu")
+        term.wait_for('text "eu"', timeout=WAIT)
+        assert "expired" not in term.screen_lines()[2]  # the filter line: text only
+        term.press("enter")  # back to the table: d is a table key again
+        term.wait_for("space Mark", timeout=WAIT)
+        term.press("d")
+        term.wait_for("Revoke 1 API key", "y: revoke", timeout=WAIT)
+        time.sleep(PAST_CONFIRM_GUARD)
+        term.press("n")
+        term.wait_for("Cancelled: nothing was sent.", timeout=WAIT)
+        term.press("q")
+        assert term.wait_exit(WAIT) == 0
+
+
+async def test_a_pasted_slash_and_text_fills_the_filter_and_runs_nothing(
+    admin_world: World,
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table(pilot).post_message(events.Paste("/luis"))
+        await pilot.pause()
+        assert 'text "luis"' in filter_bar(pilot)
+        table(pilot).post_message(events.Paste("aqd"))  # not a filter: nothing happens
+        await pilot.pause()
+        assert app.is_running
+        assert status_line(pilot).startswith("0 marked")
