@@ -14,6 +14,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -305,21 +307,71 @@ def is_loopback(host: str) -> bool:
 
 
 def validate_endpoint(endpoint: str, *, allow_insecure_http: bool = False) -> str:
-    """The endpoint without a trailing slash; plain http only to this machine or when allowed."""
-    parts = urlsplit(endpoint.strip())
+    """The endpoint without a trailing slash; plain http only to this machine or when allowed.
+
+    Everything httpx would refuse is refused here first, in one sentence, so a pasted URL with
+    a stray character never reaches the client as a traceback.
+    """
+    text = endpoint.strip()
+    shown = text[:80]
+    stray = _stray_character(text)
+    if stray:
+        raise ConfigError(
+            f"The endpoint {shown!r} holds an invisible or control character ({stray}); "
+            "type it again without it."
+        )
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - reading it checks it: a port that is not 0-65535 raises
+    except ValueError:
+        raise ConfigError(
+            f"The endpoint {shown!r} is not a valid URL (check the host and the port)."
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"The endpoint must be an http(s) URL such as {DEFAULT_ENDPOINT}, "
-            f"not {endpoint.strip()[:80]!r}."
+            f"The endpoint must be an http(s) URL such as {DEFAULT_ENDPOINT}, not {shown!r}."
         )
     if parts.username or parts.password:
         raise ConfigError("The endpoint must not contain a user name or password.")
+    if "?" in text or "#" in text:
+        raise ConfigError(
+            f"The endpoint must be the server's base URL without a query (?...) or a fragment "
+            f"(#...), such as {DEFAULT_ENDPOINT}: the API paths are added after it."
+        )
+    if not _readable_host(text, parts.hostname):
+        raise ConfigError(f"The endpoint's host {parts.hostname[:60]!r} is not a valid host name.")
     if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
         raise ConfigError(
             f"Refusing plain http:// to {parts.hostname}: the API key would cross the network "
             "unencrypted. Use https:// (or --allow-insecure-http if you really must)."
         )
-    return endpoint.strip().rstrip("/")
+    return text.rstrip("/")
+
+
+# Characters no URL holds: controls, zero-width and bidi formatting, spaces, unassigned.
+_STRAY_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+_ASCII_HOST = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def _stray_character(text: str) -> str:
+    """The first character that does not belong in a URL, described; "" if there is none."""
+    for position, char in enumerate(text, 1):
+        if unicodedata.category(char) in _STRAY_CATEGORIES:
+            name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character")
+            return f"U+{ord(char):04X} {name} at character {position}"
+    return ""
+
+
+def _readable_host(url: str, hostname: str) -> bool:
+    """True when httpx reads the host as the client will (IDNA labels included)."""
+    if hostname.isascii() and ":" not in hostname and not _ASCII_HOST.fullmatch(hostname):
+        return False  # httpx would send "host%00" or 'ho"st' on to DNS
+    try:
+        httpx.URL(url).host  # noqa: B018 - an invalid A-label (xn--...) raises only when read
+    except (httpx.InvalidURL, ValueError):  # idna's IDNAError is a ValueError
+        return False
+    return True
 
 
 def is_insecure(endpoint: str) -> bool:

@@ -15,7 +15,7 @@ import pytest
 
 from lwadmin_tui.fake.org import FakeKey
 from tests.conftest import World
-from tests.terminal import Terminal, child_env, plain, secret_fragments
+from tests.terminal import Terminal, child_env, plain, run_cli, secret_fragments
 
 WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
 # The dialog ignores keys for 0.3 s after it opens (type-ahead guard); it is already open when
@@ -123,6 +123,41 @@ def test_key_on_command_line_is_refused(args: list[str]) -> None:
         output = term.all_output
     assert status == 2
     assert "never accepted on the command line" in output
+    assert_no_secret(output, FAKE_TOKEN)
+
+
+# Endpoints httpx cannot use (each raised httpx.InvalidURL or idna's error, or was glued into
+# every path) and the words of the sentence each is refused with.
+NOT_URLS = {
+    "zero-width": ("https://app.langwatch.ai\u200b", "invisible or control character (U+200B"),
+    "tab": ("https://app.lang\twatch.ai", "invisible or control character (U+0009"),
+    "ipv6": ("http://[::1\u200b]:8080", "invisible or control character (U+200B"),
+    "a-label": ("https://xn--zz", "is not a valid host name"),
+    "query": ("https://app.langwatch.ai/?a=b", "without a query"),
+    "fragment": ("https://app.langwatch.ai/#x", "or a fragment"),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "words"), NOT_URLS.values(), ids=NOT_URLS.keys())
+def test_an_endpoint_that_is_not_a_url_stops_the_app_in_one_sentence(
+    endpoint: str, words: str
+) -> None:
+    with Terminal([], {"LWADMIN_ENDPOINT": endpoint, "LWADMIN_API_KEY": FAKE_TOKEN}) as term:
+        status = term.wait_exit(WAIT)
+        output = term.plain_output
+    assert status == 2, output
+    assert words in output
+    assert "Traceback" not in output and "internal error" not in output
+    assert_no_secret(term.all_output, FAKE_TOKEN)
+
+
+@pytest.mark.parametrize(("endpoint", "words"), NOT_URLS.values(), ids=NOT_URLS.keys())
+def test_doctor_refuses_an_endpoint_that_is_not_a_url(endpoint: str, words: str) -> None:
+    result = run_cli(["doctor"], {"LWADMIN_ENDPOINT": endpoint, "LWADMIN_API_KEY": FAKE_TOKEN})
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert words in output and "live check:   skipped" in output
+    assert "Traceback" not in output
     assert_no_secret(output, FAKE_TOKEN)
 
 
