@@ -227,9 +227,7 @@ def load_settings(
     elif explicit is not None:
         raise ConfigError(f"The config file {path} does not exist.")
 
-    profiles = raw.pop("profiles", {})
-    if not isinstance(profiles, dict) or not all(isinstance(t, dict) for t in profiles.values()):
-        raise ConfigError(f"In {path}, profiles must be tables like [profiles.work].")
+    profiles = raw.pop("profiles", {})  # checked by _read_config: tables by name
     flags = {name: value for name, value in flags.items() if value is not None}
     profile = str(
         flags.get("profile") or env.get("LWADMIN_PROFILE") or raw.get("profile") or DEFAULT_PROFILE
@@ -270,7 +268,13 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"Cannot read the config file {path}: {error}.") from None
-    tables = [raw, *(t for t in raw.get("profiles", {}).values() if isinstance(t, dict))]
+    # The shapes the profile lookup relies on, checked before anything reads them.
+    profiles = raw.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(t, dict) for t in profiles.values()):
+        raise ConfigError(f"In {path}, profiles must be tables like [profiles.work].")
+    if not isinstance(raw.get("profile", ""), str):
+        raise ConfigError(f'In {path}, profile must be a name in quotes, like profile = "work".')
+    tables = [raw, *profiles.values()]
     if any(name.lower() in SECRET_KEYS for table in tables for name in table):
         raise ConfigError(
             f"The config file {path} holds an API key; remove it. Keys belong in the system "

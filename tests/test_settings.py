@@ -6,6 +6,7 @@ import ast
 import inspect
 import itertools
 import os
+import re
 import stat
 import textwrap
 from pathlib import Path
@@ -171,6 +172,30 @@ def test_bad_values_are_named_never_echoed(
     message = str(caught.value)
     assert words in message
     assert "s3cr3t" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("profiles = 3\n", "profiles must be tables like [profiles.work]"),
+        ('profiles = "x"\n', "profiles must be tables like [profiles.work]"),
+        ("profiles = [1, 2]\n", "profiles must be tables like [profiles.work]"),
+        ('[[profiles]]\nendpoint = "https://a.example"\n', "profiles must be tables"),
+        ("[profiles]\na = 1\n", "profiles must be tables like [profiles.work]"),
+        ("profile = 3\n", "profile must be a name in quotes"),
+        ('profile = ["a"]\n', "profile must be a name in quotes"),
+        ("keymap = 3\n", "keymap: Input should be a valid dictionary"),
+        ("[keymap]\nrevoke = 3\n", "keymap.revoke: Input should be a valid string"),
+        ('[profiles.a]\nkeymap = "x"\n', "keymap: Input should be a valid dictionary"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_one_sentence(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, text: str, words: str
+) -> None:
+    config = write_config(tmp_path / "c.toml", text)
+    profile = "a" if "[profiles.a]" in text else None
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        load_settings({"profile": profile}, config_path=config)
 
 
 def test_invalid_toml_is_one_sentence(tmp_path: Path) -> None:
