@@ -40,6 +40,7 @@ from lwadmin_tui.files import check_private
 __all__ = [
     "DEFAULT_ENDPOINT",
     "MAX_CONCURRENCY",
+    "SETTING_FLAGS",
     "ConfigError",
     "LoadedSettings",
     "Settings",
@@ -57,6 +58,20 @@ _BINDING_ID = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Keys that must never sit in a config file: it is a settings file, not a secret store.
 SECRET_KEYS = frozenset({"api_key", "apikey", "key", "token", "langwatch_api_key"})
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+# The settings that have a command-line flag (cli.py defines them), by field name; the others
+# are set only by their LWADMIN_* variable or config key, and errors must not name a flag.
+SETTING_FLAGS: Mapping[str, str] = {
+    "profile": "--profile",
+    "endpoint": "--endpoint",
+    "concurrency": "--concurrency",
+    "api_key_file": "--api-key-file",
+    "keyring": "--no-keyring",
+    "ca_bundle": "--ca-bundle",
+    "allow_insecure_http": "--allow-insecure-http",
+    "debug_log": "--debug-log",
+    "theme": "--theme",
+    "mouse": "--mouse",
+}
 
 # The chosen config file's values, handed to `_FileSource` while `load_settings` builds Settings.
 _FILE_VALUES: ContextVar[Mapping[str, Any] | None] = ContextVar("lwadmin_file_values", default=None)
@@ -290,11 +305,22 @@ def _describe(error: ValidationError, path: Path) -> str:
         name = ".".join(str(part) for part in item["loc"]) or "settings"
         reason = "unknown setting" if item["type"] == "extra_forbidden" else item["msg"]
         problems.append(f"{name}: {reason}")
-    flag_names = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
-    sources = ", ".join(
-        f"--{n.replace('_', '-')} / LWADMIN_{n.upper()}" for n in sorted(flag_names)
-    )
-    return f"Invalid setting ({'; '.join(problems)}). Check {sources} and {path}."
+    names = sorted({str(item["loc"][0]) for item in error.errors() if item["loc"]})
+    return f"Invalid setting ({'; '.join(problems)}). Check {_where(names, path)}."
+
+
+def _where(names: list[str], path: Path) -> str:
+    """Where these settings are given: a flag only for those that have one, the variable, and
+    the config key (the only place an unknown name can come from)."""
+    variables = [
+        f"{SETTING_FLAGS[name]} / LWADMIN_{name.upper()}"
+        if name in SETTING_FLAGS
+        else f"LWADMIN_{name.upper()}"
+        for name in names
+        if name in Settings.model_fields
+    ]
+    keys = f"{', '.join(names)} in {path}"
+    return f"{', '.join(variables)} and {keys}" if variables else keys
 
 
 def _first_line(error: Exception) -> str:
