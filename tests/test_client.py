@@ -179,6 +179,34 @@ async def test_broken_answers_give_clear_errors(
         assert caught.value.retry_after == 7.0
 
 
+DEPTH = 100_000
+DEEP_LIST = b'{"data": ' + b"[" * DEPTH + b"]" * DEPTH + b"}"
+DEEP_IGNORED = b'{"x": ' + b"[" * DEPTH + b"]" * DEPTH + b', "data": []}'
+DEEP_ERROR = b'{"error": ' + b'{"a": ' * DEPTH + b"1" + b"}" * DEPTH + b"}"
+
+
+@pytest.mark.parametrize(
+    ("reply", "call"),
+    [
+        (Canned(200, DEEP_LIST), "list_keys"),  # msgspec refuses the shape, json.loads the depth
+        (Canned(200, DEEP_IGNORED), "list_keys"),  # msgspec skipping the unknown field
+        (Canned(200, DEEP_IGNORED), "list_projects"),
+        (Canned(200, DEEP_LIST), "revoke_key"),
+        (Canned(404, DEEP_ERROR), "revoke_key"),
+        (Canned(500, DEEP_ERROR), "list_keys"),
+    ],
+    ids=["list", "ignored-field", "scope-page", "revoke", "error-404", "error-500"],
+)
+async def test_json_nested_too_deeply_is_a_bad_response(reply: Canned, call: str) -> None:
+    with canned_server(reply) as url:
+        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+            method = getattr(client, call)
+            with pytest.raises(BadResponse) as caught:
+                await (method("abc") if call == "revoke_key" else method())
+    assert str(caught.value) == "the server's answer is nested too deeply to read"
+    assert caught.value.status == reply.status
+
+
 async def test_unknown_fields_are_ignored() -> None:
     body = (
         b'{"data": [{"id": "abc", "name": "n", "description": null, "createdAt": '

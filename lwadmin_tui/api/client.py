@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from lwadmin_tui import __version__
 from lwadmin_tui.api.auth import ApiKey, BearerAuth
 from lwadmin_tui.api.errors import (
+    NESTED_TOO_DEEPLY,
     AlreadyRevoked,
     ApiError,
     BadResponse,
@@ -92,7 +93,7 @@ class LangWatchClient:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
-        keys = parse_key_list(response.content)
+        keys = parse_key_list(response.content, status=response.status_code)
         if keys is None:  # anything unusual: the validating models decide and word it
             keys = tuple(row.to_info() for row in _parse(response, ApiKeyList).data)
         return keys
@@ -217,11 +218,17 @@ def _decode(response: httpx.Response, shape: type[_Page]) -> _Page:
         ) from None
     except msgspec.DecodeError:
         raise BadResponse(_describe_unreadable(response), status=response.status_code) from None
+    except RecursionError:
+        raise BadResponse(NESTED_TOO_DEEPLY, status=response.status_code) from None
 
 
 def _json_or_none(response: httpx.Response) -> Any:
+    """The decoded body, None if it is not JSON; BadResponse if too deep to decode (any status:
+    nothing of it can be read, not even an error's message)."""
     try:
         return response.json()
+    except RecursionError:
+        raise BadResponse(NESTED_TOO_DEEPLY, status=response.status_code) from None
     except (ValueError, UnicodeDecodeError):
         return None
 
