@@ -6,7 +6,10 @@ Redirects are never followed: a 3xx is an error naming the Location host.
 
 from __future__ import annotations
 
+import math
 import ssl
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -247,11 +250,24 @@ def _describe_unreadable(response: httpx.Response) -> str:
     return f"the server answered {response.status_code} with something that is not JSON ({reason})"
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
+def _retry_after(response: httpx.Response, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait: `Retry-After` as seconds or as an HTTP date (RFC 9110), never negative.
+
+    `now` is for tests; a date is measured from the current time otherwise.
+    """
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):  # not a date either: ignored
         return None
+    if when.tzinfo is None:  # "-0000" parses without a zone; HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
