@@ -14,7 +14,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
@@ -73,6 +73,7 @@ class LwAdminApp(App[None]):
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
         timeout: httpx.Timeout | None = None,
+        request_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         theme: str = "textual-dark",
         profile: str = "",
         insecure: bool = False,
@@ -105,6 +106,7 @@ class LwAdminApp(App[None]):
             max_connections=self.concurrency,
             transport=transport,
             verify=verify,
+            total_timeout=request_timeout,
             **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host

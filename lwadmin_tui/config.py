@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     read_timeout: float = Field(default=30.0, gt=0, le=600)
     """Seconds to wait for an answer once a request is sent."""
 
+    request_timeout: float = Field(default=120.0, gt=0, le=3600)
+    """Seconds a whole request may take, answer fully read: a server that trickles its answer
+    byte by byte never trips the read timeout."""
+
     theme: str = "textual-dark"
     """Colour theme; `ansi-dark` / `ansi-light` use the terminal's own 16 colours."""
 

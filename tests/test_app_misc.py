@@ -13,6 +13,7 @@ from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
 from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
+from tests.hostile.trickle import trickle_server
 
 
 async def test_help_lists_every_binding_of_the_contract(admin_world: World) -> None:
@@ -76,6 +77,17 @@ async def test_an_unreachable_server_says_so() -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         assert "Could not load the keys: could not connect to 127.0.0.1:9" in message_line(pilot)
+
+
+async def test_a_trickled_list_ends_in_a_message_not_loading_forever() -> None:
+    with trickle_server() as trickle:
+        app = LwAdminApp(trickle.url, ApiKey("sk-lw-x_y"), request_timeout=0.5, cursor_blink=False)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert message_line(pilot).startswith(
+                "Could not load the keys: no complete answer from 127.0.0.1:"
+            )
+            assert "within 0.5 s" in message_line(pilot)
 
 
 def listed(key_id: str, name: str) -> dict[str, object]:

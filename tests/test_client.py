@@ -25,6 +25,7 @@ from lwadmin_tui.api.client import _retry_after
 from lwadmin_tui.fake import FakeServer, admin_scenario
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
+from tests.hostile.trickle import trickle_server
 
 SECRET = "sk-lw-AAAAbbbbCCCCdddd_" + "s3cr3t" * 8
 
@@ -275,6 +276,16 @@ async def test_read_timeout_may_have_been_sent(admin_world: World) -> None:
     async with LangWatchClient(admin_world.url, admin_world.api_key, timeout=timeout) as client:
         with pytest.raises(TransportError) as caught:
             await client.revoke_key("abc")
+    assert caught.value.maybe_sent and caught.value.timed_out
+
+
+async def test_a_trickled_answer_ends_at_the_total_time_limit() -> None:
+    with trickle_server() as trickle:
+        host = trickle.url.removeprefix("http://")
+        async with LangWatchClient(trickle.url, ApiKey(SECRET), total_timeout=0.5) as client:
+            with pytest.raises(TransportError) as caught:
+                await client.list_keys()
+    assert str(caught.value) == f"no complete answer from {host} within 0.5 s"
     assert caught.value.maybe_sent and caught.value.timed_out
 
 

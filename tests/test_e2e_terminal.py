@@ -15,6 +15,7 @@ import pytest
 
 from lwadmin_tui.fake.org import FakeKey
 from tests.conftest import World
+from tests.hostile.trickle import trickle_server
 from tests.terminal import Terminal, child_env, plain, run_cli, secret_fragments
 
 WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
@@ -159,6 +160,25 @@ def test_doctor_refuses_an_endpoint_that_is_not_a_url(endpoint: str, words: str)
     assert words in output and "live check:   skipped" in output
     assert "Traceback" not in output
     assert_no_secret(output, FAKE_TOKEN)
+
+
+def test_a_trickled_list_stops_at_the_request_timeout_and_so_does_a_reload() -> None:
+    """The first list (sent before the app is imported) and a reload (the app's own client)."""
+    with trickle_server() as trickle:
+        env = {
+            "LWADMIN_ENDPOINT": trickle.url,
+            "LWADMIN_API_KEY": FAKE_TOKEN,
+            "LWADMIN_REQUEST_TIMEOUT": "1",
+        }
+        with Terminal([], env) as term:
+            failed = "Could not load the keys: no complete answer from 127.0.0.1"
+            term.wait_for(failed, timeout=WAIT)
+            term.press("r")
+            term.wait_for("Reloading", timeout=WAIT)
+            term.wait_for(failed, timeout=WAIT)
+            assert trickle.requests == 2
+            term.press("q")
+            assert term.wait_exit(WAIT) == 0
 
 
 CRASHING_APP = textwrap.dedent(

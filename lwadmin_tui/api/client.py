@@ -6,6 +6,7 @@ Redirects are never followed: a 3xx is an error naming the Location host.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import ssl
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ from lwadmin_tui.api.models import (
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
+# httpx's timeouts are per operation: a server sending one byte every few seconds never trips
+# the read timeout. This bounds a whole request, the answer fully read.
+DEFAULT_TOTAL_TIMEOUT = 120.0
 # Keep-alive beyond ~20 connections makes httpcore's pool bookkeeping dominate client CPU.
 MAX_KEEPALIVE = 20
 
@@ -73,12 +77,14 @@ class LangWatchClient:
         api_key: ApiKey,
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         max_connections: int = 16,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.host = urlsplit(self.endpoint).netloc or self.endpoint
+        self.total_timeout = total_timeout
         self._http = httpx.AsyncClient(
             base_url=self.endpoint,
             auth=BearerAuth(api_key),
@@ -150,7 +156,14 @@ class LangWatchClient:
 
     async def _request(self, method: str, path: str) -> httpx.Response:
         try:
-            response = await self._http.request(method, path)
+            async with asyncio.timeout(self.total_timeout):
+                response = await self._http.request(method, path)  # the body is read here too
+        except TimeoutError:  # the total limit, not one of httpx's (those are not TimeoutError)
+            raise TransportError(
+                f"no complete answer from {self.host} within {self.total_timeout:g} s",
+                maybe_sent=True,
+                timed_out=True,
+            ) from None
         except httpx.TimeoutException as exc:
             maybe_sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             raise TransportError(

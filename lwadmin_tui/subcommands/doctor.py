@@ -68,20 +68,32 @@ def run_doctor(loaded: LoadedSettings, store: KeyringStore, *, out: TextIO | Non
     if endpoint is None or tls is None or report.credential is None:
         line("live check", "skipped (fix the lines above first)")
         return EXIT_REFUSED_ENDPOINT if endpoint is None else 1
-    ok, result = asyncio.run(live_check(endpoint, report.credential, tls, settings.read_timeout))
+    ok, result = asyncio.run(
+        live_check(
+            endpoint, report.credential, tls, settings.read_timeout, settings.request_timeout
+        )
+    )
     line("live check", result)
     return 0 if ok and not problems else 1
 
 
 async def live_check(
-    endpoint: str, credential: Credential, tls: TlsSettings, read_timeout: float
+    endpoint: str,
+    credential: Credential,
+    tls: TlsSettings,
+    read_timeout: float,
+    request_timeout: float,
 ) -> tuple[bool, str]:
     """List the keys once: count, HTTP status and time, or what went wrong in one sentence."""
     transport = LoggingTransport(httpx.AsyncHTTPTransport(verify=tls.context))
     timeout = httpx.Timeout(10.0, read=read_timeout)
     started = time.monotonic()
     async with LangWatchClient(
-        endpoint, credential.key, transport=transport, timeout=timeout
+        endpoint,
+        credential.key,
+        transport=transport,
+        timeout=timeout,
+        total_timeout=request_timeout,
     ) as client:
         try:
             keys = await client.list_keys()
