@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -16,11 +18,12 @@ from textual.binding import Binding
 from textual.widget import Widget
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
 from lwadmin_tui.early_list import EarlyList
+from lwadmin_tui.messages import BatchEnded
 from lwadmin_tui.screens.keys_screen import KeysScreen
 from lwadmin_tui.widgets.filter_input import FilterInput
 
@@ -77,6 +80,7 @@ class LwAdminApp(App[None]):
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | bool = True,
         timeout: httpx.Timeout | None = None,
+        request_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         theme: str = "textual-dark",
         profile: str = "",
         insecure: bool = False,
@@ -110,6 +114,7 @@ class LwAdminApp(App[None]):
             max_connections=self.concurrency,
             transport=transport,
             verify=verify,
+            total_timeout=request_timeout,
             **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host
@@ -153,6 +158,7 @@ class LwAdminApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.theme_name
+        self.exit_on_sigterm()
 
     # --- keys typed ahead -------------------------------------------------------------------
 
@@ -248,3 +254,37 @@ class LwAdminApp(App[None]):
             Segments(self.console.render(traceback, self.console.options))
         )
         self._close_messages_no_wait()
+
+    # --- SIGTERM: kill, systemd, a supervisor ---------------------------------------------------
+
+    EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process SIGTERM ended
+    TERMINATE_WAIT_SECONDS = 10.0
+    """After SIGTERM, how long a cancelled batch may take to end before the app exits anyway."""
+    _terminating = False
+
+    def exit_on_sigterm(self) -> None:
+        """SIGTERM leaves through Textual, which restores the terminal: its default action ended
+        the process at once, leaving the terminal in the alternate screen."""
+        # No Unix signals here, or not the main thread (an embedding): the default stays.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGTERM, self.call_later, self._terminate)
+
+    def _terminate(self) -> None:
+        """Exit, a running batch cancelled first: nothing more is sent, and the requests in
+        flight end and are recorded before the app goes (`BatchEnded`), within the cap."""
+        if self._terminating:
+            return
+        self._terminating = True
+        screen = self.keys_screen
+        if screen is not None and screen.batch_running and screen.batch_panel.cancel():
+            self.set_timer(self.TERMINATE_WAIT_SECONDS, self._exit_terminated)
+        else:
+            self._exit_terminated()
+
+    def on_batch_ended(self, message: BatchEnded) -> None:
+        if self._terminating:
+            self._exit_terminated()
+
+    def _exit_terminated(self) -> None:
+        self.exit(return_code=self.EXIT_TERMINATED)

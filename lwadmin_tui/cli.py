@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 from lwadmin_tui import __version__
 from lwadmin_tui.config import (
     MAX_CONCURRENCY,
+    SETTING_FLAGS,
     ConfigError,
     LoadedSettings,
     load_settings,
@@ -31,19 +32,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DEMO_SCENARIOS = ("admin", "manager")
 NO_TERMINAL = "needs an interactive terminal (try ssh -t)."
-# Flags that are settings: argparse dest -> Settings field (same names).
-SETTING_FLAGS = (
-    "profile",
-    "endpoint",
-    "concurrency",
-    "api_key_file",
-    "keyring",
-    "ca_bundle",
-    "allow_insecure_http",
-    "debug_log",
-    "theme",
-    "mouse",
-)
 
 
 def redact(text: str) -> str:
@@ -147,6 +135,7 @@ def refuse_key_arguments(argv: Sequence[str]) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> LoadedSettings:
+    # Each flag's argparse dest is its Settings field's name.
     flags: dict[str, Any] = {name: getattr(args, name, None) for name in SETTING_FLAGS}
     try:
         return load_settings(flags, config_path=getattr(args, "config", None))

@@ -67,7 +67,28 @@ class KeysCommands(Provider):
                 )
 
 
+# The list moves whose Textual code reads the list's line positions (OptionList._move_page).
+_PAGE_MOVES = frozenset({"page_up", "page_down"})
+
+
 class Palette(CommandPalette):
     """Textual's palette, closable with ctrl+g too: escape alone is slow over some SSH links."""
 
     BINDINGS = [Binding("ctrl+g", "escape", "Exit the command palette", show=False)]
+
+    def _action_command_list(self, action: str, *, retried: bool = False) -> None:
+        """Page moves that cannot crash the app.
+
+        The list's line positions are measured only once it has been laid out; a page key
+        typed right after the list was shown or refilled (ctrl+p, down, pagedown in one burst)
+        finds none, and Textual 8.2's OptionList raises KeyError. Such a move is tried again
+        after the next refresh, when the list has its size, and dropped if it still cannot run.
+        """
+        if action not in _PAGE_MOVES:
+            super()._action_command_list(action)
+            return
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            if not retried:
+                self.call_after_refresh(self._action_command_list, action, retried=True)

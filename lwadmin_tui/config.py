@@ -14,6 +14,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -38,6 +40,7 @@ from lwadmin_tui.files import check_private
 __all__ = [
     "DEFAULT_ENDPOINT",
     "MAX_CONCURRENCY",
+    "SETTING_FLAGS",
     "ConfigError",
     "LoadedSettings",
     "Settings",
@@ -55,6 +58,20 @@ _BINDING_ID = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Keys that must never sit in a config file: it is a settings file, not a secret store.
 SECRET_KEYS = frozenset({"api_key", "apikey", "key", "token", "langwatch_api_key"})
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+# The settings that have a command-line flag (cli.py defines them), by field name; the others
+# are set only by their LWADMIN_* variable or config key, and errors must not name a flag.
+SETTING_FLAGS: Mapping[str, str] = {
+    "profile": "--profile",
+    "endpoint": "--endpoint",
+    "concurrency": "--concurrency",
+    "api_key_file": "--api-key-file",
+    "keyring": "--no-keyring",
+    "ca_bundle": "--ca-bundle",
+    "allow_insecure_http": "--allow-insecure-http",
+    "debug_log": "--debug-log",
+    "theme": "--theme",
+    "mouse": "--mouse",
+}
 
 # The chosen config file's values, handed to `_FileSource` while `load_settings` builds Settings.
 _FILE_VALUES: ContextVar[Mapping[str, Any] | None] = ContextVar("lwadmin_file_values", default=None)
@@ -108,6 +125,10 @@ class Settings(BaseSettings):
 
     read_timeout: float = Field(default=30.0, gt=0, le=600)
     """Seconds to wait for an answer once a request is sent."""
+
+    request_timeout: float = Field(default=120.0, gt=0, le=3600)
+    """Seconds a whole request may take, answer fully read: a server that trickles its answer
+    byte by byte never trips the read timeout."""
 
     theme: str = "textual-dark"
     """Colour theme; `ansi-dark` / `ansi-light` use the terminal's own 16 colours."""
@@ -225,9 +246,7 @@ def load_settings(
     elif explicit is not None:
         raise ConfigError(f"The config file {path} does not exist.")
 
-    profiles = raw.pop("profiles", {})
-    if not isinstance(profiles, dict) or not all(isinstance(t, dict) for t in profiles.values()):
-        raise ConfigError(f"In {path}, profiles must be tables like [profiles.work].")
+    profiles = raw.pop("profiles", {})  # checked by _read_config: tables by name
     flags = {name: value for name, value in flags.items() if value is not None}
     profile = str(
         flags.get("profile") or env.get("LWADMIN_PROFILE") or raw.get("profile") or DEFAULT_PROFILE
@@ -268,7 +287,13 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"Cannot read the config file {path}: {error}.") from None
-    tables = [raw, *(t for t in raw.get("profiles", {}).values() if isinstance(t, dict))]
+    # The shapes the profile lookup relies on, checked before anything reads them.
+    profiles = raw.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(t, dict) for t in profiles.values()):
+        raise ConfigError(f"In {path}, profiles must be tables like [profiles.work].")
+    if not isinstance(raw.get("profile", ""), str):
+        raise ConfigError(f'In {path}, profile must be a name in quotes, like profile = "work".')
+    tables = [raw, *profiles.values()]
     if any(name.lower() in SECRET_KEYS for table in tables for name in table):
         raise ConfigError(
             f"The config file {path} holds an API key; remove it. Keys belong in the system "
@@ -284,11 +309,22 @@ def _describe(error: ValidationError, path: Path) -> str:
         name = ".".join(str(part) for part in item["loc"]) or "settings"
         reason = "unknown setting" if item["type"] == "extra_forbidden" else item["msg"]
         problems.append(f"{name}: {reason}")
-    flag_names = {str(item["loc"][0]) for item in error.errors() if item["loc"]}
-    sources = ", ".join(
-        f"--{n.replace('_', '-')} / LWADMIN_{n.upper()}" for n in sorted(flag_names)
-    )
-    return f"Invalid setting ({'; '.join(problems)}). Check {sources} and {path}."
+    names = sorted({str(item["loc"][0]) for item in error.errors() if item["loc"]})
+    return f"Invalid setting ({'; '.join(problems)}). Check {_where(names, path)}."
+
+
+def _where(names: list[str], path: Path) -> str:
+    """Where these settings are given: a flag only for those that have one, the variable, and
+    the config key (the only place an unknown name can come from)."""
+    variables = [
+        f"{SETTING_FLAGS[name]} / LWADMIN_{name.upper()}"
+        if name in SETTING_FLAGS
+        else f"LWADMIN_{name.upper()}"
+        for name in names
+        if name in Settings.model_fields
+    ]
+    keys = f"{', '.join(names)} in {path}"
+    return f"{', '.join(variables)} and {keys}" if variables else keys
 
 
 def _first_line(error: Exception) -> str:
@@ -305,21 +341,71 @@ def is_loopback(host: str) -> bool:
 
 
 def validate_endpoint(endpoint: str, *, allow_insecure_http: bool = False) -> str:
-    """The endpoint without a trailing slash; plain http only to this machine or when allowed."""
-    parts = urlsplit(endpoint.strip())
+    """The endpoint without a trailing slash; plain http only to this machine or when allowed.
+
+    Everything httpx would refuse is refused here first, in one sentence, so a pasted URL with
+    a stray character never reaches the client as a traceback.
+    """
+    text = endpoint.strip()
+    shown = text[:80]
+    stray = _stray_character(text)
+    if stray:
+        raise ConfigError(
+            f"The endpoint {shown!r} holds an invisible or control character ({stray}); "
+            "type it again without it."
+        )
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - reading it checks it: a port that is not 0-65535 raises
+    except ValueError:
+        raise ConfigError(
+            f"The endpoint {shown!r} is not a valid URL (check the host and the port)."
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
-            f"The endpoint must be an http(s) URL such as {DEFAULT_ENDPOINT}, "
-            f"not {endpoint.strip()[:80]!r}."
+            f"The endpoint must be an http(s) URL such as {DEFAULT_ENDPOINT}, not {shown!r}."
         )
     if parts.username or parts.password:
         raise ConfigError("The endpoint must not contain a user name or password.")
+    if "?" in text or "#" in text:
+        raise ConfigError(
+            f"The endpoint must be the server's base URL without a query (?...) or a fragment "
+            f"(#...), such as {DEFAULT_ENDPOINT}: the API paths are added after it."
+        )
+    if not _readable_host(text, parts.hostname):
+        raise ConfigError(f"The endpoint's host {parts.hostname[:60]!r} is not a valid host name.")
     if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
         raise ConfigError(
             f"Refusing plain http:// to {parts.hostname}: the API key would cross the network "
             "unencrypted. Use https:// (or --allow-insecure-http if you really must)."
         )
-    return endpoint.strip().rstrip("/")
+    return text.rstrip("/")
+
+
+# Characters no URL holds: controls, zero-width and bidi formatting, spaces, unassigned.
+_STRAY_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+_ASCII_HOST = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
+def _stray_character(text: str) -> str:
+    """The first character that does not belong in a URL, described; "" if there is none."""
+    for position, char in enumerate(text, 1):
+        if unicodedata.category(char) in _STRAY_CATEGORIES:
+            name = _CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character")
+            return f"U+{ord(char):04X} {name} at character {position}"
+    return ""
+
+
+def _readable_host(url: str, hostname: str) -> bool:
+    """True when httpx reads the host as the client will (IDNA labels included)."""
+    if hostname.isascii() and ":" not in hostname and not _ASCII_HOST.fullmatch(hostname):
+        return False  # httpx would send "host%00" or 'ho"st' on to DNS
+    try:
+        httpx.URL(url).host  # noqa: B018 - an invalid A-label (xn--...) raises only when read
+    except (httpx.InvalidURL, ValueError):  # idna's IDNAError is a ValueError
+        return False
+    return True
 
 
 def is_insecure(endpoint: str) -> bool:

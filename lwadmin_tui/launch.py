@@ -100,7 +100,12 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
         # Sent now, before Textual is imported: the answer is often ready when the screen is.
         early_list = EarlyList(
             lambda: LangWatchClient(
-                endpoint, api_key, timeout=timeout, verify=verify, transport=transport()
+                endpoint,
+                api_key,
+                timeout=timeout,
+                total_timeout=settings.request_timeout,
+                verify=verify,
+                transport=transport(),
             )
         )
         from lwadmin_tui.app import LwAdminApp
@@ -112,6 +117,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             theme=theme,
             keymap=settings.keymap,
             timeout=timeout,
+            request_timeout=settings.request_timeout,
             verify=verify,
             transport=transport(),
             early_list=early_list,

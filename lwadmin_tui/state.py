@@ -6,6 +6,7 @@ and reloads (for keys still listed), so an admin can build a selection across se
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,13 +40,26 @@ class KeysState:
     details: dict[str, ApiKeyDetail] = field(default_factory=dict)
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     clock: Callable[[], datetime] = _utc_now
+    repeated_ids: int = 0
+    """How many key ids the last list held more than once (each is kept once: its last entry)."""
+    surplus_entries: int = 0
+    """How many entries of the last list were such repeats (21 entries for 20 ids: 1)."""
     _search_texts: dict[str, str] | None = field(default=None, repr=False)
     """`search_text` of every key, built when the filter box gets focus (or at the first text
     filter) after a load."""
 
     def load(self, keys: Iterable[ApiKeyInfo]) -> None:
-        """Replace the list; marks of keys no longer listed and old results are dropped."""
-        self.keys = {key.id: key for key in keys}
+        """Replace the list; marks of keys no longer listed and old results are dropped.
+
+        An id the server lists twice is one key here; the repeats are counted so the screen
+        can say why there are fewer keys than entries.
+        """
+        listed = keys if isinstance(keys, Sequence) else list(keys)
+        self.keys = {key.id: key for key in listed}
+        self.surplus_entries = len(listed) - len(self.keys)
+        self.repeated_ids = 0
+        if self.surplus_entries:  # rare: counted only then, not for every list of 100,000
+            self.repeated_ids = sum(1 for n in Counter(k.id for k in listed).values() if n > 1)
         self._search_texts = None
         self.marked &= self.keys.keys()
         self.results.clear()

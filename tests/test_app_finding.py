@@ -10,9 +10,12 @@ import html
 import re
 from typing import Any
 
+from textual import events
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Select
 
+from lwadmin_tui.commands import Palette
 from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.screens.help import HelpScreen
 from lwadmin_tui.screens.key_details import KeyDetailsScreen
@@ -293,6 +296,24 @@ async def test_command_palette_runs_a_main_action(admin_world: World) -> None:
         await pilot.press("ctrl+p", "ctrl+g")  # closes without escape
         await settle(pilot)
         assert pilot.app.screen is keys_screen(pilot)
+
+
+async def test_page_keys_typed_as_the_palette_opens_do_not_crash(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        # One burst, as a terminal delivers keys typed fast: Pilot.press would wait for the
+        # screen between keys, and the list would be laid out before the page key arrives.
+        driver = app._driver
+        assert driver is not None
+        for key in ("ctrl+p", "down", "pagedown"):
+            driver.send_message(events.Key(key, None))
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, Palette)
+        highlighted = app.screen.query_one(CommandList).highlighted
+        assert highlighted is not None and highlighted > 1  # the page move was not lost
+        await pilot.press("pageup", "escape")
+        assert app.screen is keys_screen(pilot)
 
 
 async def test_the_footer_fits_80_columns(admin_world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -11,7 +12,9 @@ from lwadmin_tui.app import LwAdminApp
 from lwadmin_tui.screens.help import HelpScreen
 from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
 from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
+from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
+from tests.hostile.trickle import trickle_server
 
 
 async def test_help_lists_every_binding_of_the_contract(admin_world: World) -> None:
@@ -75,6 +78,36 @@ async def test_an_unreachable_server_says_so() -> None:
     async with app.run_test() as pilot:
         await settle(pilot)
         assert "Could not load the keys: could not connect to 127.0.0.1:9" in message_line(pilot)
+
+
+async def test_a_trickled_list_ends_in_a_message_not_loading_forever() -> None:
+    with trickle_server() as trickle:
+        app = LwAdminApp(trickle.url, ApiKey("sk-lw-x_y"), request_timeout=0.5, cursor_blink=False)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert message_line(pilot).startswith(
+                "Could not load the keys: no complete answer from 127.0.0.1:"
+            )
+            assert "within 0.5 s" in message_line(pilot)
+
+
+def listed(key_id: str, name: str) -> dict[str, object]:
+    return {"id": key_id, "name": name, "description": None,
+            "createdAt": "2026-08-01T10:00:00.000Z", "expiresAt": None, "lastUsedAt": None,
+            "revokedAt": None, "roleBindings": []}  # fmt: skip
+
+
+async def test_a_key_id_listed_twice_is_shown_once_and_said() -> None:
+    rows = [listed(f"key-{n:02}", f"key {n}") for n in range(20)]
+    rows.insert(5, listed("key-12", "key 12 again"))  # 21 entries, 20 ids
+    with canned_server(Canned(200, json.dumps({"data": rows}).encode())) as url:
+        app = LwAdminApp(url, ApiKey("sk-lw-x_y"), clock=lambda: FIXED_NOW, cursor_blink=False)
+        async with app.run_test() as pilot:
+            await settle(pilot)
+            assert message_line(pilot) == (
+                "Loaded 20 keys. The server listed 1 key id twice; each is shown once."
+            )
+            assert len(row_ids(pilot)) == 20
 
 
 def test_the_headless_core_never_imports_textual() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
@@ -19,9 +21,11 @@ from lwadmin_tui.api import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.api.client import _retry_after
 from lwadmin_tui.fake import FakeServer, admin_scenario
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
+from tests.hostile.trickle import trickle_server
 
 SECRET = "sk-lw-AAAAbbbbCCCCdddd_" + "s3cr3t" * 8
 
@@ -179,6 +183,70 @@ async def test_broken_answers_give_clear_errors(
         assert caught.value.retry_after == 7.0
 
 
+DEPTH = 100_000
+DEEP_LIST = b'{"data": ' + b"[" * DEPTH + b"]" * DEPTH + b"}"
+DEEP_IGNORED = b'{"x": ' + b"[" * DEPTH + b"]" * DEPTH + b', "data": []}'
+DEEP_ERROR = b'{"error": ' + b'{"a": ' * DEPTH + b"1" + b"}" * DEPTH + b"}"
+
+
+@pytest.mark.parametrize(
+    ("reply", "call"),
+    [
+        (Canned(200, DEEP_LIST), "list_keys"),  # msgspec refuses the shape, json.loads the depth
+        (Canned(200, DEEP_IGNORED), "list_keys"),  # msgspec skipping the unknown field
+        (Canned(200, DEEP_IGNORED), "list_projects"),
+        (Canned(200, DEEP_LIST), "revoke_key"),
+        (Canned(404, DEEP_ERROR), "revoke_key"),
+        (Canned(500, DEEP_ERROR), "list_keys"),
+    ],
+    ids=["list", "ignored-field", "scope-page", "revoke", "error-404", "error-500"],
+)
+async def test_json_nested_too_deeply_is_a_bad_response(reply: Canned, call: str) -> None:
+    with canned_server(reply) as url:
+        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+            method = getattr(client, call)
+            with pytest.raises(BadResponse) as caught:
+                await (method("abc") if call == "revoke_key" else method())
+    assert str(caught.value) == "the server's answer is nested too deeply to read"
+    assert caught.value.status == reply.status
+
+
+RETRY_NOW = datetime(2026, 10, 21, 7, 27, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("7", 7.0),
+        ("1.5", 1.5),
+        ("-3", 0.0),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", 30.0),  # IMF-fixdate
+        ("Wednesday, 21-Oct-26 07:28:00 GMT", 30.0),  # the obsolete RFC 850 form
+        ("Wed Oct 21 07:28:00 2026", 30.0),  # asctime, no zone: GMT
+        ("Wed, 21 Oct 2026 07:28:00 -0000", 30.0),
+        ("Wed, 21 Oct 2026 07:00:00 GMT", 0.0),  # already past: no wait, never negative
+        ("soon", None),
+        ("Wed, 32 Oct 2026 07:28:00 GMT", None),
+        ("inf", None),
+        ("nan", None),
+        ("", None),
+    ],
+)
+def test_retry_after_reads_seconds_and_http_dates(value: str, seconds: float | None) -> None:
+    response = httpx.Response(429, headers={"Retry-After": value})
+    assert _retry_after(response, now=RETRY_NOW) == seconds
+    assert _retry_after(httpx.Response(429), now=RETRY_NOW) is None
+
+
+async def test_a_retry_after_date_reaches_the_error() -> None:
+    future = Canned(429, b"{}", {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    with canned_server(future) as url:
+        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+            with pytest.raises(RateLimited) as caught:
+                await client.revoke_key("abc")
+    assert caught.value.retry_after is not None and caught.value.retry_after > 0
+
+
 async def test_unknown_fields_are_ignored() -> None:
     body = (
         b'{"data": [{"id": "abc", "name": "n", "description": null, "createdAt": '
@@ -208,6 +276,16 @@ async def test_read_timeout_may_have_been_sent(admin_world: World) -> None:
     async with LangWatchClient(admin_world.url, admin_world.api_key, timeout=timeout) as client:
         with pytest.raises(TransportError) as caught:
             await client.revoke_key("abc")
+    assert caught.value.maybe_sent and caught.value.timed_out
+
+
+async def test_a_trickled_answer_ends_at_the_total_time_limit() -> None:
+    with trickle_server() as trickle:
+        host = trickle.url.removeprefix("http://")
+        async with LangWatchClient(trickle.url, ApiKey(SECRET), total_timeout=0.5) as client:
+            with pytest.raises(TransportError) as caught:
+                await client.list_keys()
+    assert str(caught.value) == f"no complete answer from {host} within 0.5 s"
     assert caught.value.maybe_sent and caught.value.timed_out
 
 

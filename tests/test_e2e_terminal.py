@@ -15,7 +15,8 @@ import pytest
 
 from lwadmin_tui.fake.org import FakeKey
 from tests.conftest import World
-from tests.terminal import Terminal, child_env, plain, secret_fragments
+from tests.hostile.trickle import trickle_server
+from tests.terminal import Terminal, child_env, plain, run_cli, secret_fragments
 
 WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
 # The dialog ignores keys for 0.3 s after it opens (type-ahead guard); it is already open when
@@ -124,6 +125,60 @@ def test_key_on_command_line_is_refused(args: list[str]) -> None:
     assert status == 2
     assert "never accepted on the command line" in output
     assert_no_secret(output, FAKE_TOKEN)
+
+
+# Endpoints httpx cannot use (each raised httpx.InvalidURL or idna's error, or was glued into
+# every path) and the words of the sentence each is refused with.
+NOT_URLS = {
+    "zero-width": ("https://app.langwatch.ai\u200b", "invisible or control character (U+200B"),
+    "tab": ("https://app.lang\twatch.ai", "invisible or control character (U+0009"),
+    "ipv6": ("http://[::1\u200b]:8080", "invisible or control character (U+200B"),
+    "a-label": ("https://xn--zz", "is not a valid host name"),
+    "query": ("https://app.langwatch.ai/?a=b", "without a query"),
+    "fragment": ("https://app.langwatch.ai/#x", "or a fragment"),
+}
+
+
+@pytest.mark.parametrize(("endpoint", "words"), NOT_URLS.values(), ids=NOT_URLS.keys())
+def test_an_endpoint_that_is_not_a_url_stops_the_app_in_one_sentence(
+    endpoint: str, words: str
+) -> None:
+    with Terminal([], {"LWADMIN_ENDPOINT": endpoint, "LWADMIN_API_KEY": FAKE_TOKEN}) as term:
+        status = term.wait_exit(WAIT)
+        output = term.plain_output
+    assert status == 2, output
+    assert words in output
+    assert "Traceback" not in output and "internal error" not in output
+    assert_no_secret(term.all_output, FAKE_TOKEN)
+
+
+@pytest.mark.parametrize(("endpoint", "words"), NOT_URLS.values(), ids=NOT_URLS.keys())
+def test_doctor_refuses_an_endpoint_that_is_not_a_url(endpoint: str, words: str) -> None:
+    result = run_cli(["doctor"], {"LWADMIN_ENDPOINT": endpoint, "LWADMIN_API_KEY": FAKE_TOKEN})
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert words in output and "live check:   skipped" in output
+    assert "Traceback" not in output
+    assert_no_secret(output, FAKE_TOKEN)
+
+
+def test_a_trickled_list_stops_at_the_request_timeout_and_so_does_a_reload() -> None:
+    """The first list (sent before the app is imported) and a reload (the app's own client)."""
+    with trickle_server() as trickle:
+        env = {
+            "LWADMIN_ENDPOINT": trickle.url,
+            "LWADMIN_API_KEY": FAKE_TOKEN,
+            "LWADMIN_REQUEST_TIMEOUT": "1",
+        }
+        with Terminal([], env) as term:
+            failed = "Could not load the keys: no complete answer from 127.0.0.1"
+            term.wait_for(failed, timeout=WAIT)
+            term.press("r")
+            term.wait_for("Reloading", timeout=WAIT)
+            term.wait_for(failed, timeout=WAIT)
+            assert trickle.requests == 2
+            term.press("q")
+            assert term.wait_exit(WAIT) == 0
 
 
 CRASHING_APP = textwrap.dedent(

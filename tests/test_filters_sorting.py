@@ -174,6 +174,15 @@ def test_range_marks_between_anchor_and_cursor_in_either_direction() -> None:
     assert state.mark_range(list("abcdef"), "a") == ["a"]
 
 
+def test_ids_listed_more_than_once_are_one_key_each_and_counted() -> None:
+    state = KeysState(clock=lambda: NOW)
+    state.load([key("a", "first"), key("b"), key("a", "last"), key("c"), key("c"), key("c")])
+    assert list(state.keys) == ["a", "b", "c"] and state.keys["a"].name == "last"
+    assert (state.repeated_ids, state.surplus_entries) == (2, 3)
+    state.load(key(i) for i in "abc")  # any iterable, and a clean list counts nothing
+    assert (state.repeated_ids, state.surplus_entries) == (0, 0)
+
+
 def test_invert_touches_only_shown_keys() -> None:
     state = KeysState(clock=lambda: NOW)
     state.load([key(i) for i in "abcd"])

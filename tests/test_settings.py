@@ -6,13 +6,16 @@ import ast
 import inspect
 import itertools
 import os
+import re
 import stat
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from lwadmin_tui.cli import build_parser
 from lwadmin_tui.config import (
+    SETTING_FLAGS,
     ConfigError,
     Settings,
     default_config_path,
@@ -171,6 +174,58 @@ def test_bad_values_are_named_never_echoed(
     message = str(caught.value)
     assert words in message
     assert "s3cr3t" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("profiles = 3\n", "profiles must be tables like [profiles.work]"),
+        ('profiles = "x"\n', "profiles must be tables like [profiles.work]"),
+        ("profiles = [1, 2]\n", "profiles must be tables like [profiles.work]"),
+        ('[[profiles]]\nendpoint = "https://a.example"\n', "profiles must be tables"),
+        ("[profiles]\na = 1\n", "profiles must be tables like [profiles.work]"),
+        ("profile = 3\n", "profile must be a name in quotes"),
+        ('profile = ["a"]\n', "profile must be a name in quotes"),
+        ("keymap = 3\n", "keymap: Input should be a valid dictionary"),
+        ("[keymap]\nrevoke = 3\n", "keymap.revoke: Input should be a valid string"),
+        ('[profiles.a]\nkeymap = "x"\n', "keymap: Input should be a valid dictionary"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_one_sentence(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, text: str, words: str
+) -> None:
+    config = write_config(tmp_path / "c.toml", text)
+    profile = "a" if "[profiles.a]" in text else None
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        load_settings({"profile": profile}, config_path=config)
+
+
+def test_errors_name_a_flag_only_for_settings_that_have_one(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path / "c.toml", 'own_key_id = 3\nread_timeout = "x"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, config_path=config)
+    message = str(caught.value)
+    assert "--own-key-id" not in message and "--read-timeout" not in message
+    where = f"LWADMIN_OWN_KEY_ID, LWADMIN_READ_TIMEOUT and own_key_id, read_timeout in {config}"
+    assert where in message
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"concurrency": 0, "keyring": "maybe"}, config_path=config)
+    assert "--concurrency / LWADMIN_CONCURRENCY" in str(caught.value)
+    assert "--no-keyring / LWADMIN_KEYRING" in str(caught.value)
+
+
+def test_the_settings_with_flags_are_the_parsers_flags() -> None:
+    parser = build_parser()
+    flags = {
+        action.dest: set(action.option_strings)
+        for action in parser._actions
+        if action.dest in Settings.model_fields
+    }
+    assert set(flags) == set(SETTING_FLAGS)
+    for name, flag in SETTING_FLAGS.items():
+        assert flag in flags[name]
 
 
 def test_invalid_toml_is_one_sentence(tmp_path: Path) -> None:

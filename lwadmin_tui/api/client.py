@@ -6,7 +6,11 @@ Redirects are never followed: a 3xx is an error naming the Location host.
 
 from __future__ import annotations
 
+import asyncio
+import math
 import ssl
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from lwadmin_tui import __version__
 from lwadmin_tui.api.auth import ApiKey, BearerAuth
 from lwadmin_tui.api.errors import (
+    NESTED_TOO_DEEPLY,
     AlreadyRevoked,
     ApiError,
     BadResponse,
@@ -47,6 +52,9 @@ from lwadmin_tui.api.models import (
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
+# httpx's timeouts are per operation: a server sending one byte every few seconds never trips
+# the read timeout. This bounds a whole request, the answer fully read.
+DEFAULT_TOTAL_TIMEOUT = 120.0
 # Keep-alive beyond ~20 connections makes httpcore's pool bookkeeping dominate client CPU.
 MAX_KEEPALIVE = 20
 
@@ -71,12 +79,14 @@ class LangWatchClient:
         api_key: ApiKey,
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
         max_connections: int = 16,
         verify: bool | str | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.host = urlsplit(self.endpoint).netloc or self.endpoint
+        self.total_timeout = total_timeout
         self._http = httpx.AsyncClient(
             base_url=self.endpoint,
             auth=BearerAuth(api_key),
@@ -94,7 +104,7 @@ class LangWatchClient:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
         response = await self._request("GET", "/api/api-keys")
-        keys = parse_key_list(response.content)
+        keys = parse_key_list(response.content, status=response.status_code)
         if keys is None:  # anything unusual: the validating models decide and word it
             keys = tuple(row.to_info() for row in _parse(response, ApiKeyList).data)
         return keys
@@ -148,7 +158,14 @@ class LangWatchClient:
 
     async def _request(self, method: str, path: str) -> httpx.Response:
         try:
-            response = await self._http.request(method, path)
+            async with asyncio.timeout(self.total_timeout):
+                response = await self._http.request(method, path)  # the body is read here too
+        except TimeoutError:  # the total limit, not one of httpx's (those are not TimeoutError)
+            raise TransportError(
+                f"no complete answer from {self.host} within {self.total_timeout:g} s",
+                maybe_sent=True,
+                timed_out=True,
+            ) from None
         except httpx.TimeoutException as exc:
             maybe_sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             raise TransportError(
@@ -226,11 +243,17 @@ def _decode(response: httpx.Response, shape: type[_Page]) -> _Page:
         ) from None
     except msgspec.DecodeError:
         raise BadResponse(_describe_unreadable(response), status=response.status_code) from None
+    except RecursionError:
+        raise BadResponse(NESTED_TOO_DEEPLY, status=response.status_code) from None
 
 
 def _json_or_none(response: httpx.Response) -> Any:
+    """The decoded body, None if it is not JSON; BadResponse if too deep to decode (any status:
+    nothing of it can be read, not even an error's message)."""
     try:
         return response.json()
+    except RecursionError:
+        raise BadResponse(NESTED_TOO_DEEPLY, status=response.status_code) from None
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -249,11 +272,24 @@ def _describe_unreadable(response: httpx.Response) -> str:
     return f"the server answered {response.status_code} with something that is not JSON ({reason})"
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
+def _retry_after(response: httpx.Response, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait: `Retry-After` as seconds or as an HTTP date (RFC 9110), never negative.
+
+    `now` is for tests; a date is measured from the current time otherwise.
+    """
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):  # not a date either: ignored
         return None
+    if when.tzinfo is None:  # "-0000" parses without a zone; HTTP dates are GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -46,6 +46,10 @@ class RedirectRefused(LangWatchError):
         self.location_host = location_host
 
 
+# JSON nested deeper than the decoders' stack (a hostile or broken server): RecursionError there.
+NESTED_TOO_DEEPLY = "the server's answer is nested too deeply to read"
+
+
 class BadResponse(LangWatchError):
     """An answer the client cannot read: an HTML page, an empty or truncated body, a wrong shape."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import msgspec
 
 from lwadmin_tui import gc_tuning
+from lwadmin_tui.api.errors import NESTED_TOO_DEEPLY, BadResponse
 from lwadmin_tui.api.models import ApiKeyInfo
 
 
@@ -30,10 +31,16 @@ class _KeyList(msgspec.Struct, gc=False):
 _decoder = msgspec.json.Decoder(_KeyList)
 
 
-def parse_key_list(body: bytes) -> tuple[ApiKeyInfo, ...] | None:
-    """The keys of `{"data": [...]}`, or None when the body is anything else."""
+def parse_key_list(body: bytes, *, status: int = 200) -> tuple[ApiKeyInfo, ...] | None:
+    """The keys of `{"data": [...]}`, or None when the body is anything else.
+
+    BadResponse when the JSON is nested too deeply to decode: the models' parser would fail on
+    it too, so there is nothing to hand on.
+    """
     with gc_tuning.paused():
         try:
             return _decoder.decode(body).data
         except (msgspec.ValidationError, msgspec.DecodeError):  # shape, type, not JSON, cut short
             return None
+        except RecursionError:  # e.g. an ignored field holding 100,000 nested arrays
+            raise BadResponse(NESTED_TOO_DEEPLY, status=status) from None

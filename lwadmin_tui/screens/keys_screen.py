@@ -121,8 +121,19 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.loaded = True
             self.rebuild_table()
         self.refresh_top_bar()
-        self.say(f"Loaded {plural(len(self.state.keys))}.")
+        self.say(f"Loaded {plural(len(self.state.keys))}.{self.repeats_note()}")
         self.after_first_load()
+
+    def repeats_note(self) -> str:
+        """Why the table has fewer keys than the server's list had entries, if it has."""
+        state = self.state
+        if not state.repeated_ids:
+            return ""
+        times = "twice" if state.surplus_entries == state.repeated_ids else "more than once"
+        return (
+            f" The server listed {plural(state.repeated_ids, 'key id')} {times}; "
+            "each is shown once."
+        )
 
     def after_first_load(self) -> None:
         """Batches a killed run left open are reported once a list is shown: said earlier, the

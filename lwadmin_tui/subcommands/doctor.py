@@ -2,7 +2,8 @@
 
 Prints the endpoint, profile, config file, which credential source answered (never the key), the
 keyring backend, TLS settings, and a live list (count of keys, HTTP status, time). Exit 0 when the
-live check succeeds, 1 otherwise.
+live check succeeds, 2 when the endpoint is refused (the app would not start with it either), 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from lwadmin_tui.secrets import Credential, KeyringStore
 from lwadmin_tui.subcommands.credential_report import report_credential
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.tls import TlsSettings, tls_settings
+
+EXIT_REFUSED_ENDPOINT = 2  # cli.py's usage status: the app exits so for this endpoint
 
 
 def run_doctor(loaded: LoadedSettings, store: KeyringStore, *, out: TextIO | None = None) -> int:
@@ -48,7 +51,7 @@ def run_doctor(loaded: LoadedSettings, store: KeyringStore, *, out: TextIO | Non
     except ConfigError as error:
         endpoint = None
         problems += 1
-        line("endpoint", f"{settings.endpoint} — {error}")
+        line("endpoint", f"{safe_text(settings.endpoint, 80)} — {error}")
     report = report_credential(settings, store)
     line("credential", report.lines[0])
     for extra in report.lines[1:]:
@@ -64,21 +67,33 @@ def run_doctor(loaded: LoadedSettings, store: KeyringStore, *, out: TextIO | Non
         line("TLS", str(error))
     if endpoint is None or tls is None or report.credential is None:
         line("live check", "skipped (fix the lines above first)")
-        return 1
-    ok, result = asyncio.run(live_check(endpoint, report.credential, tls, settings.read_timeout))
+        return EXIT_REFUSED_ENDPOINT if endpoint is None else 1
+    ok, result = asyncio.run(
+        live_check(
+            endpoint, report.credential, tls, settings.read_timeout, settings.request_timeout
+        )
+    )
     line("live check", result)
     return 0 if ok and not problems else 1
 
 
 async def live_check(
-    endpoint: str, credential: Credential, tls: TlsSettings, read_timeout: float
+    endpoint: str,
+    credential: Credential,
+    tls: TlsSettings,
+    read_timeout: float,
+    request_timeout: float,
 ) -> tuple[bool, str]:
     """List the keys once: count, HTTP status and time, or what went wrong in one sentence."""
     transport = LoggingTransport(httpx.AsyncHTTPTransport(verify=tls.context))
     timeout = httpx.Timeout(10.0, read=read_timeout)
     started = time.monotonic()
     async with LangWatchClient(
-        endpoint, credential.key, transport=transport, timeout=timeout
+        endpoint,
+        credential.key,
+        transport=transport,
+        timeout=timeout,
+        total_timeout=request_timeout,
     ) as client:
         try:
             keys = await client.list_keys()
