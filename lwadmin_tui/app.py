@@ -20,6 +20,7 @@ from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.commands import KeysCommands, Palette
 from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.text import register_secret
 
 CONFIRM_GUARD_SECONDS = 0.3
 """Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
@@ -93,6 +94,7 @@ class LwAdminApp(App[None]):
         self.endpoint = endpoint
         self._api_key = api_key
         self.key_last4 = api_key.last4
+        register_secret(api_key.reveal())  # masked in every server string from now on
         self.concurrency = max(1, concurrency)
         self.label = label
         self.clock = clock

@@ -1,0 +1,1 @@
+"""Servers that misbehave on purpose, built around the faithful fake."""
