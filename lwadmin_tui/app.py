@@ -25,6 +25,7 @@ from lwadmin_tui.commands import KeysCommands, Palette
 from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.messages import BatchEnded
 from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.text import register_secret
 from lwadmin_tui.widgets.filter_input import FilterInput
 
 TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
@@ -102,6 +103,7 @@ class LwAdminApp(App[None]):
         self.api_key = api_key
         """The credential (its repr shows the last 4 characters only)."""
         self.key_last4 = api_key.last4
+        register_secret(api_key.reveal())  # masked in every server string from now on
         self.concurrency = max(1, concurrency)
         self.label = label
         self.clock = clock

@@ -197,7 +197,7 @@ class BatchAudit:
             outcome=outcome.kind.value,
             label=outcome.label,
             status=outcome.status,
-            code=outcome.code,
+            code=outcome.code and safe_text(outcome.code),
             attempts=outcome.attempts,
             **extra,
         )

@@ -23,6 +23,7 @@ from lwadmin_tui.config import (
 )
 from lwadmin_tui.logging_setup import configure_logging
 from lwadmin_tui.logging_setup import redact as _redact
+from lwadmin_tui.process_hardening import disable_core_dumps
 from lwadmin_tui.secrets import PROJECT_KEY as PROJECT_KEY_PATTERN
 from lwadmin_tui.secrets import KeyringStore, NoCredential
 
@@ -144,6 +145,7 @@ def settings_from(args: argparse.Namespace) -> LoadedSettings:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    disable_core_dumps()  # before any key is read: a crash must not write it to a core file
     argv = list(sys.argv[1:] if argv is None else argv)
     refuse_key_arguments(argv)
     args = build_parser().parse_args(argv)

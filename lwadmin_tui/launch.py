@@ -28,6 +28,7 @@ from lwadmin_tui.early_list import EarlyList
 from lwadmin_tui.known_names import BINDING_IDS, TEXTUAL_THEMES
 from lwadmin_tui.logging_setup import LoggingTransport
 from lwadmin_tui.secrets import KeyringStore, resolve_for_settings
+from lwadmin_tui.text import register_secret
 from lwadmin_tui.tls import tls_settings
 
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
@@ -80,6 +81,8 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 insecure=is_insecure(endpoint),
                 own_key_id=settings.own_key_id,
             )
+        # A server echoing the key back, even one not shaped like a token, shows [redacted].
+        register_secret(api_key.reveal())
 
         if verify is True:  # the demo: one context for both clients, as httpx would build it
             verify = httpx.create_ssl_context()

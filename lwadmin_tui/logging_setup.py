@@ -15,10 +15,9 @@ from pathlib import Path
 import httpx
 
 from lwadmin_tui.files import open_private_append
+from lwadmin_tui.text import REDACTED, redact_secrets
 
 LOGGER = logging.getLogger("lwadmin_tui")
-REDACTED = "[redacted]"
-_TOKEN = re.compile(r"\b(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
 # A header written as "Name: value", "'name': 'value'" or "(b'name', b'value')".
 _SECRET_HEADER = re.compile(
     r"""(?ix)
@@ -33,9 +32,9 @@ SECRET_HEADERS = frozenset(
 
 
 def redact(text: str) -> str:
-    """Mask secret header values and anything shaped like a LangWatch token."""
+    """Mask secret header values, then what `safe_text` masks: tokens and the key in use."""
     text = _SECRET_HEADER.sub(lambda m: f"{m['name']}{m['sep']}{REDACTED}", text)
-    return _TOKEN.sub(REDACTED, text)
+    return redact_secrets(text)
 
 
 class RedactingFilter(logging.Filter):

@@ -3,10 +3,16 @@
 Key names and descriptions are written by other people. Whatever they hold — markup, escape
 sequences, control characters, bidi overrides — must show up as inert, literal text. Callers
 render the result with `rich.text.Text` (never markup), so square brackets stay brackets.
+
+A server or proxy may also echo the request's `Authorization` header into an error message:
+credentials are masked here as well (`redact_secrets`, also used by the debug log), before the
+text is shown or stored. No imports beyond the standard library's `re` and `unicodedata`: the
+API client, the log and every screen sit above this module.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 DEFAULT_MAX_LENGTH = 120
@@ -36,13 +42,125 @@ def _replace(char: str) -> str:
     return char
 
 
+# --- credentials ------------------------------------------------------------------------------
+
+REDACTED = "[redacted]"
+# LangWatch tokens: organization keys sk-lw-, ingestion keys ik-lw-, personal access tokens pat-lw-.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
+# The credential after an HTTP auth scheme (an RFC 6750 b64token), as an echoed header shows it.
+_SCHEME_VALUE = re.compile(
+    r"\b(?P<scheme>(?i:bearer|basic))(?P<gap>\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)"
+)
+# ...unless it is a plain word: a key named "Basic monitoring" keeps its name.
+_WORD = re.compile(r"(?:[A-Z]+|[A-Za-z][a-z]*)(?:-(?:[A-Z]+|[A-Za-z][a-z]*))*")
+
+PIECE = 16
+"""A piece of the credential this long is masked wherever it shows up."""
+MIN_SECRET_LENGTH = 8
+"""A shorter value is not registered: it could not be told apart from ordinary words."""
+
+_pieces: set[str] = set()  # every PIECE-long piece of a registered credential
+_whole: list[str] = []  # registered credentials shorter than PIECE: masked whole
+# Any piece holds one of these whole, so a text holding none of them holds no piece.
+_probes: tuple[str, ...] = ()
+# While every piece has an ASCII capital, a text without one holds no piece; while every piece
+# has one after its first character, so does a text with a capital only at its start. Most key
+# names are one of the two: they skip the probes.
+_capital_in_pieces = True
+_capital_inside_pieces = True
+
+
+def register_secret(value: str) -> None:
+    """From now on, `value` (the credential in use) and any PIECE-long piece of it show as
+    `[redacted]` in every text `safe_text` returns and every debug log line."""
+    global _probes, _capital_in_pieces, _capital_inside_pieces
+    if len(value) < MIN_SECRET_LENGTH:
+        return
+    if len(value) < PIECE:
+        pieces = [value]
+        probes = [value]
+        _whole.append(value)
+    else:
+        pieces = [value[i : i + PIECE] for i in range(len(value) - PIECE + 1)]
+        _pieces.update(pieces)
+        # A piece starting at s holds the half-piece chunk at the first multiple of PIECE / 2
+        # from s on: these chunks are a complete, short list of probes.
+        half = PIECE // 2
+        probes = [value[i : i + half] for i in range(0, len(value) - half, half)]
+    _probes = tuple(dict.fromkeys((*_probes, *probes)))
+    _capital_in_pieces &= all(re.search("[A-Z]", piece) for piece in pieces)
+    _capital_inside_pieces &= all(re.search("[A-Z]", piece[1:]) for piece in pieces)
+
+
+def forget_secrets() -> None:
+    """Forget every registered credential (tests run many apps, each with its own key)."""
+    global _probes, _capital_in_pieces, _capital_inside_pieces
+    _pieces.clear()
+    _whole.clear()
+    _probes = ()
+    _capital_in_pieces = _capital_inside_pieces = True
+
+
+def _probed(text: str) -> bool:
+    for probe in _probes:  # noqa: SIM110 (a plain loop: any() over a generator is slower)
+        if probe in text:
+            return True
+    return False
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with LangWatch tokens, the value after `Bearer`/`Basic` and every registered
+    credential (or a PIECE-long piece of one) replaced by `[redacted]`."""
+    text = _TOKEN.sub(REDACTED, text)
+    if _probed(text):
+        text = _mask_registered(text)
+    return _SCHEME_VALUE.sub(_mask_scheme_value, text)
+
+
+def _mask_registered(text: str) -> str:
+    for whole in _whole:
+        text = text.replace(whole, REDACTED)
+    spans: list[list[int]] = []  # [start, end) runs covered by pieces, overlaps merged
+    for start in range(len(text) - PIECE + 1):
+        if text[start : start + PIECE] in _pieces:
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = start + PIECE
+            else:
+                spans.append([start, start + PIECE])
+    for start, end in reversed(spans):
+        text = text[:start] + REDACTED + text[end:]
+    return text
+
+
+def _mask_scheme_value(match: re.Match[str]) -> str:
+    if _WORD.fullmatch(match["value"]):
+        return match[0]
+    return f"{match['scheme']}{match['gap']}{REDACTED}"
+
+
 def safe_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     """Return `value` as a single line of printable text, at most `max_length` characters.
 
-    Control characters become visible symbols, bidi and invisible formatting characters become
-    U+FFFD, line breaks become spaces, and anything longer is cut with an ellipsis.
+    Credentials become `[redacted]`, control characters become visible symbols, bidi and
+    invisible formatting characters become U+FFFD, line breaks become spaces, and anything longer
+    is cut with an ellipsis.
     """
     text = "" if value is None else str(value)
+    # Substring checks only (this runs for every name of a 100,000-key table when it is sorted);
+    # redaction comes before the cut, which could leave a piece too short to be recognised.
+    lowered = text.lower()
+    if (
+        "-lw-" in lowered
+        or "bearer" in lowered
+        or "basic" in lowered
+        or (
+            _probes
+            and (lowered != text or not _capital_in_pieces)
+            and (lowered[1:] != text[1:] or not _capital_inside_pieces)
+            and _probed(text)
+        )
+    ):
+        text = redact_secrets(text)
     if text.isascii() and text.isprintable():
         cleaned = text
     else:

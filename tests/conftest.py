@@ -12,6 +12,7 @@ import pytest
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.bulk.retry import instant_retries
 from lwadmin_tui.fake import FakeLangWatch, FakeServer, Scenario, admin_scenario, manager_scenario
+from lwadmin_tui.text import forget_secrets
 
 # Every test world and the app under test share this clock: snapshots never drift.
 FIXED_NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
@@ -42,6 +43,13 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     keyring.set_keyring(fail.Keyring())
     yield config
     keyring.set_keyring(before)
+
+
+@pytest.fixture(autouse=True)
+def forgotten_secrets() -> Iterator[None]:
+    """Each app registers its key to be masked (text.py); the next test starts with none."""
+    yield
+    forget_secrets()
 
 
 @dataclass

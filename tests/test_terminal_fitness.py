@@ -85,6 +85,7 @@ def test_a_bad_theme_or_keymap_asks_and_sends_nothing(
         monkeypatch.setattr(stream, "isatty", lambda: True)
     started: list[object] = []
     monkeypatch.setattr(launch, "EarlyList", lambda make_client: started.append(make_client))
+    monkeypatch.setattr(cli, "disable_core_dumps", lambda: None)  # pytest keeps its core limit
     with pytest.raises(SystemExit) as stopped:
         cli.main(["--no-keyring", *args])
     assert stopped.value.code == 2

@@ -1,8 +1,13 @@
 """The safe-text path: whatever a key name holds, it becomes one line of inert text."""
 
+import subprocess
+import sys
+
 import pytest
 
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.logging_setup import redact
+from lwadmin_tui.text import forget_secrets, register_secret, safe_text
+from tests.terminal import secret_fragments
 
 
 @pytest.mark.parametrize(
@@ -34,3 +39,77 @@ def test_long_names_are_cut_with_an_ellipsis() -> None:
 def test_no_control_character_survives() -> None:
     every_control = "".join(chr(c) for c in [*range(0, 32), *range(127, 160)])
     assert all(ch.isprintable() for ch in safe_text(every_control, 500))
+
+
+# --- credentials: a server or proxy may echo the Authorization header back -------------------
+
+TOKEN = "sk-lw-AbCdEfGh12345678_" + "Zq81mN03Xc77LpQ4" * 3
+OPAQUE = "opaque-credential-Zq81mN03Xc77LpQ4"  # a key not shaped like a LangWatch token
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        (f"caller Bearer {TOKEN}", "caller Bearer [redacted]"),
+        (f"token={TOKEN}; retry", "token=[redacted]; retry"),
+        (f"key_{TOKEN}", "key_[redacted]"),
+        ("ingest ik-lw-ingest_abcdef and pat-lw-old_123456", "ingest [redacted] and [redacted]"),
+        ("task-lw-runner", "task-lw-runner"),  # not a token: "sk" inside a word
+    ],
+)
+def test_langwatch_tokens_are_redacted(raw: str, shown: str) -> None:
+    assert safe_text(raw) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("caller Bearer abc.DEF-123", "caller Bearer [redacted]"),
+        ("authorization: bEaReR Zm9vOmJhcg==", "authorization: bEaReR [redacted]"),
+        ("BASIC dXNlcjpwYXNz sent", "BASIC [redacted] sent"),
+        ("Basic monitoring key", "Basic monitoring key"),  # a word: a name, not a credential
+        ("basic read-only bot", "basic read-only bot"),
+        ("Bearer Token Service", "Bearer Token Service"),
+    ],
+)
+def test_the_value_after_bearer_or_basic_is_redacted(raw: str, shown: str) -> None:
+    assert safe_text(raw) == shown
+
+
+def test_the_registered_credential_and_any_16_character_piece_are_redacted() -> None:
+    register_secret(OPAQUE)
+    assert safe_text(f"no such key: {OPAQUE}.") == "no such key: [redacted]."
+    assert safe_text(f"<{OPAQUE[3:19]}> and <{OPAQUE[-20:]}>") == "<[redacted]> and <[redacted]>"
+    assert safe_text(f"{OPAQUE}{OPAQUE}") == "[redacted]"
+    assert safe_text(OPAQUE[:15]) == OPAQUE[:15]  # shorter pieces are ordinary text
+    assert safe_text("user 3694 dashboard") == "user 3694 dashboard"
+    forget_secrets()
+    assert safe_text(OPAQUE) == OPAQUE
+
+
+def test_a_short_credential_is_masked_whole_and_a_tiny_one_is_not_registered() -> None:
+    register_secret("k3y-Short9")
+    register_secret("abc")  # would mask every "abc" in every name
+    assert safe_text("sent k3y-Short9 to abc") == "sent [redacted] to abc"
+
+
+def test_redaction_comes_before_the_cut() -> None:
+    register_secret(OPAQUE)
+    for secret in (TOKEN, OPAQUE):
+        for prefix in range(0, 60, 7):
+            shown = safe_text(f"{'x' * prefix} {secret}", 60)
+            assert not secret_fragments(shown, secret), (prefix, shown)
+
+
+def test_the_debug_log_masks_what_safe_text_masks() -> None:
+    register_secret(OPAQUE)
+    assert redact(f"body: no key {OPAQUE} here") == "body: no key [redacted] here"
+    assert redact(f"sent {TOKEN}") == "sent [redacted]"
+
+
+def test_the_safe_text_module_stays_below_the_client_and_the_log() -> None:
+    code = "import sys, lwadmin_tui.text; print(sorted({'httpx', 'logging'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -18,6 +18,7 @@ from pathlib import Path
 from lwadmin_tui.fake.large import SIZES, large_factory
 from lwadmin_tui.fake.scenarios import SCENARIOS
 from lwadmin_tui.fake.server import FakeServer, FaultSwitches
+from lwadmin_tui.process_hardening import disable_core_dumps
 
 # The demo worlds plus the benchmark sizes (large-1000, large-10000, large-100000).
 ALL_SCENARIOS = {**SCENARIOS, **{f"large-{n}": large_factory(n) for n in SIZES}}
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Build the scenario, write its token file, print the URL, serve until interrupted."""
+    disable_core_dumps()  # it holds the scenario's token like the app holds a key
     args = _parser().parse_args(argv)
     scenario = ALL_SCENARIOS[args.scenario](datetime.now(UTC), args.seed, lambda: datetime.now(UTC))
     scenario.app.legacy = args.legacy

@@ -23,7 +23,7 @@ from lwadmin_tui.errors import ConfigError
 from lwadmin_tui.logging_setup import LoggingTransport
 from lwadmin_tui.secrets import Credential, KeyringStore
 from lwadmin_tui.subcommands.credential_report import report_credential
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import register_secret, safe_text
 from lwadmin_tui.tls import TlsSettings, tls_settings
 
 EXIT_REFUSED_ENDPOINT = 2  # cli.py's usage status: the app exits so for this endpoint
@@ -85,6 +85,7 @@ async def live_check(
     request_timeout: float,
 ) -> tuple[bool, str]:
     """List the keys once: count, HTTP status and time, or what went wrong in one sentence."""
+    register_secret(credential.key.reveal())  # a server may echo it back in its error
     transport = LoggingTransport(httpx.AsyncHTTPTransport(verify=tls.context))
     timeout = httpx.Timeout(10.0, read=read_timeout)
     started = time.monotonic()
