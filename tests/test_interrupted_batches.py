@@ -166,3 +166,41 @@ async def test_a_batch_still_running_elsewhere_is_not_offered(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, InterruptedBatchScreen)
+
+
+async def test_a_crash_mid_batch_leaves_every_confirmed_key_on_record(admin_world: World) -> None:
+    """A widget crash takes the app down mid-batch: every confirmed key is in the log, and the
+    next start settles them all (those sent are read back, those never sent are said so)."""
+    import threading
+
+    ids = ordinary_ids(admin_world)
+    gate = admin_world.server.faults.delete_gate = threading.Event()  # holds the DELETEs
+    app = make_app(admin_world, concurrency=2)
+    with pytest.raises(RuntimeError, match="planted widget crash"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            keys_screen(pilot).state.mark(ids)
+            await pilot.press("d", "y")
+            for _ in range(500):
+                if sum(r.get("event") == "intent" for r in AuditLog().records()) == 2:
+                    break
+                await pilot.pause(0.01)
+
+            def crash() -> None:
+                raise RuntimeError("planted widget crash")
+
+            app.call_later(crash)
+            await pilot.pause()
+    gate.set()
+    [batch] = [r for r in AuditLog().records() if r.get("event") == "batch"]
+    assert sorted(key_id for key_id, _ in batch["confirmed"]) == sorted(ids)
+    again = make_app(admin_world)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        dialog = again.screen
+        assert isinstance(dialog, InterruptedBatchScreen)
+        assert "4 confirmed keys were never sent" in str(dialog.query_one("#question").render())
+        await pilot.press("y")
+        await settle(pilot)
+    outcomes = {r["key_id"]: r["outcome"] for r in AuditLog().records() if "outcome" in r}
+    assert sorted(outcomes) == sorted(ids)
