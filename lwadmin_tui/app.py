@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import httpx
 from textual import events
@@ -172,7 +173,7 @@ class LwAdminApp(App[None]):
                 del self._typed_for[next(iter(self._typed_for))]
         await super().on_event(event)
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         """A key back from its widget, unhandled: its bindings run next, on the focus chain.
 
         Textual hands every key of a burst to the widget focused when the burst arrived, and
@@ -226,7 +227,7 @@ class LwAdminApp(App[None]):
 
     def action_command_palette(self) -> None:
         """ctrl+p: the palette of commands.py, which ctrl+g closes as well as escape."""
-        if self.use_command_palette and not Palette.is_open(self):
+        if self.use_command_palette and not Palette.is_open(cast("App[object]", self)):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_quit_app(self) -> None:

@@ -48,7 +48,8 @@ class _Parser(argparse.ArgumentParser):
 
 def add_setting_flags(parser: argparse.ArgumentParser) -> None:
     """The flags every command shares; SUPPRESS so a subcommand never hides a global flag."""
-    path, hide = {"type": Path, "metavar": "PATH"}, {"default": argparse.SUPPRESS}
+    path: dict[str, Any] = {"type": Path, "metavar": "PATH"}
+    hide: dict[str, Any] = {"default": argparse.SUPPRESS}
     flags: list[tuple[str, dict[str, Any], str]] = [
         ("--config", path, "TOML config file (default: LWADMIN_CONFIG, else "
          "$XDG_CONFIG_HOME/lwadmin-tui/config.toml)"),

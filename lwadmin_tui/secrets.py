@@ -157,7 +157,7 @@ class KeyringStore:
             )
         if "error" in outcome:
             raise KeyringUnavailable(keyring_sentence(outcome["error"])) from None
-        return outcome["value"]  # type: ignore[no-any-return]
+        return outcome["value"]
 
 
 def keyring_sentence(error: BaseException) -> str:

@@ -39,7 +39,7 @@ class _Row(msgspec.Struct, frozen=True, gc=False, rename="camel"):
     strings, datetimes and tuples of rows, never a cycle, so the collector need not track them."""
 
 
-class RoleBinding(_Row):
+class RoleBinding(_Row, frozen=True, gc=False):
     """One role binding of a key, as the app keeps it."""
 
     id: str
@@ -49,7 +49,7 @@ class RoleBinding(_Row):
     scope_id: str
 
 
-class ApiKeyInfo(_Row):
+class ApiKeyInfo(_Row, frozen=True, gc=False):
     """One row of `GET /api/api-keys` (no owner, no key type, no token), as the app keeps it.
 
     A msgspec struct, not a pydantic model: a list holds up to 100,000 of them, and msgspec
@@ -120,7 +120,7 @@ class RevokeResult(_ServerModel):
 # pydantic's first generic page model took 15-25 ms to build on the event loop.
 
 
-class Project(_Row):
+class Project(_Row, frozen=True, gc=False):
     """One row of `GET /api/projects`: only the projects this credential may view."""
 
     id: str
@@ -128,27 +128,27 @@ class Project(_Row):
     team_id: str | None = None
 
 
-class Team(_Row):
+class Team(_Row, frozen=True, gc=False):
     """One row of `GET /api/teams` (needs `team:view`)."""
 
     id: str
     name: str
 
 
-class Pagination(_Row):
+class Pagination(_Row, frozen=True, gc=False):
     page: int = 1
     limit: int = 50
     total: int = 0
 
 
-class ProjectPage(_Row):
+class ProjectPage(_Row, frozen=True, gc=False):
     """One page of `GET /api/projects`."""
 
     data: tuple[Project, ...]
     pagination: Pagination = Pagination()
 
 
-class TeamPage(_Row):
+class TeamPage(_Row, frozen=True, gc=False):
     """One page of `GET /api/teams`."""
 
     data: tuple[Team, ...]

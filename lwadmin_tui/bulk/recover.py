@@ -74,7 +74,7 @@ async def settle_batch(
 def _summary(batch: BatchHistory, settled: list[RevokeOutcome]) -> str:
     """The whole batch's line: outcomes recorded before the stop plus those settled now."""
     earlier = [
-        RevokeOutcome(key.key_id, OutcomeKind(kind))
+        RevokeOutcome(key.key_id, OutcomeKind(str(kind)))
         for key in batch.keys.values()
         if key.outcome is not None
         and (kind := key.outcome.get("outcome")) in OutcomeKind._value2member_map_

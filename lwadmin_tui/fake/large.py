@@ -21,6 +21,7 @@ from lwadmin_tui.fake.org import (
     FakeTeam,
     FakeUser,
     Role,
+    ScopeType,
 )
 from lwadmin_tui.fake.rules import FakeLangWatch
 from lwadmin_tui.fake.scenarios import Scenario
@@ -70,6 +71,7 @@ def large_scenario(
         bindings = []
         for _ in range(1 + (rng.random() < 0.25)):
             scope = rng.random()
+            kind: ScopeType
             if scope < 0.15:
                 kind, scope_id = "ORGANIZATION", org.id
             elif scope < 0.45:

@@ -131,7 +131,7 @@ class BatchFlow:
         """The cancel key shows in the footer only while a batch runs."""
         if action == "cancel_batch":
             return self._screen.batch_running
-        return super().check_action(action, parameters)  # type: ignore[misc,no-any-return]
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     # --- starting -------------------------------------------------------------------------
 

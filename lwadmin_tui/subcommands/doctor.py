@@ -109,6 +109,6 @@ async def live_check(
             reason = safe_text(str(error), 200)
             return False, f"GET /api/api-keys failed: {status}{reason}{hint} ({took:.2f} s)"
     took = time.monotonic() - started
-    status = transport.last_status or 200
+    answered = transport.last_status or 200
     count = f"{len(keys)} keys visible to this credential"
-    return True, f"GET /api/api-keys: HTTP {status}, {count}, {took:.2f} s"
+    return True, f"GET /api/api-keys: HTTP {answered}, {count}, {took:.2f} s"

@@ -18,8 +18,8 @@ from textual.widgets import Footer
 
 
 class KeysFooter(Footer):
-    def __init__(self, **options: bool) -> None:
-        super().__init__(**options)
+    def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
+        super().__init__(compact=compact, show_command_palette=show_command_palette)
         # Textual's footer shows nothing until the first bindings change; this one is built
         # with the screen, and later changes only rebuild it when they change what it shows.
         self.set_reactive(Footer._bindings_ready, True)

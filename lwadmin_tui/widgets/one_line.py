@@ -31,8 +31,8 @@ class MessageLine(Static):
     MessageLine { height: auto; max-height: 2; }
     """
 
-    def __init__(self, text: str = "", **options: str) -> None:
-        super().__init__(text, markup=False, **options)
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(text, markup=False, id=id)
         self._text = text
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
