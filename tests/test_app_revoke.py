@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.widgets.key_list_view import KeyListView
 from tests.app_driver import (
     cell,
     keys_screen,
@@ -181,7 +182,8 @@ async def test_hidden_marked_keys_are_listed_and_said_so(admin_world: World) -> 
         dialog = app.screen
         assert isinstance(dialog, ConfirmRevokeScreen)
         assert {k.id for k in dialog.keys} == {hidden, shown}
-        lines = [str(line.render()) for line in dialog.query(".key-line")]
+        view = dialog.query_one(KeyListView)
+        lines = [view.line_text(i).plain for i in range(view.line_count)]
         assert sum("(hidden by filter)" in line for line in lines) == 1
         assert "1 key of these is hidden by the filter" in str(dialog.query_one("#note").render())
 

@@ -172,10 +172,9 @@ class BatchFlow:
         from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
 
         screen, app = self._screen, self._app
-        hidden = {key.id for key in targets if not screen.state.matches(key)}
         dialog = ConfirmRevokeScreen(
             targets,
-            hidden,
+            screen.state.hidden_ids(targets),
             app.host,
             guard_seconds=app.confirm_guard_seconds,
             clock=app.monotonic,

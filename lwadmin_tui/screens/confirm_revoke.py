@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.display import key_name, plural
+from lwadmin_tui.display import plural
 from lwadmin_tui.text import safe_text
-from lwadmin_tui.widgets.literal import literal
+from lwadmin_tui.widgets.key_list_view import KeyListView
 
 TYPED_COUNT_THRESHOLD = 10
-NAME_WIDTH = 40
 
 
 class ConfirmRevokeScreen(ModalScreen[bool]):
@@ -87,16 +87,7 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             yield Static(note, id="note", markup=False)
             if self.includes_own_key:
                 yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
-            name_width = max((len(key_name(k, NAME_WIDTH)) for k in self.keys), default=0)
-            with VerticalScroll(id="key-list"):
-                for key in self.keys:
-                    line = literal(key_name(key, NAME_WIDTH).ljust(name_width))
-                    line.append(f"  {safe_text(key.id, 40)}", style="dim")
-                    if key.id in self.hidden_ids:
-                        line.append("  (hidden by filter)", style="italic")
-                    if key.id == self.own_key_id:
-                        line.append("  (this session's key)", style="bold")
-                    yield Static(line, classes="key-line")
+            yield KeyListView(self.keys, self.hidden_ids, self.own_key_id, id="key-list")
             if self.needs_typed_count:
                 yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
                 yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
@@ -107,8 +98,9 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
             yield Static(f"{hint} · n / escape: cancel", id="keys-hint", markup=False)
 
-    @property
+    @cached_property
     def includes_own_key(self) -> bool:
+        """Once per dialog: it scans every key, and the layout asks again at each resize."""
         return self.own_key_id is not None and any(k.id == self.own_key_id for k in self.keys)
 
     def own_key_warning(self) -> str:
