@@ -93,10 +93,10 @@ async def probe(n_keys: int) -> dict[str, Any]:
     import lwadmin_tui
     from lwadmin_tui.api.auth import ApiKey
     from lwadmin_tui.api.models import ApiKeyInfo
-    from lwadmin_tui.app import LwAdminApp
     from lwadmin_tui.fake import admin_scenario
     from lwadmin_tui.fake.in_process import InProcessTransport
-    from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
+    from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 
     scenario = admin_scenario(NOW)
     app = LwAdminApp(

@@ -24,9 +24,9 @@ CREDENTIAL_NAME = "lwadmin-tui incident response"
 
 
 def _instrument(marks: Marks) -> Frames:
-    from lwadmin_tui.screens.batch_flow import BatchFlow
-    from lwadmin_tui.screens.keys_screen import KeysScreen
-    from lwadmin_tui.widgets.keys_table import KeysTable
+    from lwadmin_tui.ui.screens.batch_flow import BatchFlow
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+    from lwadmin_tui.ui.widgets.keys_table import KeysTable
 
     frames = Frames()
     frames.install()
@@ -73,11 +73,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     spawn = float(os.environ.get("H6_SPAWN", time.time()))
     from lwadmin_tui.api.auth import ApiKey
     from lwadmin_tui.api.client import LangWatchClient
-    from lwadmin_tui.early_list import EarlyList
+    from lwadmin_tui.api.early_list import EarlyList
 
     marks = Marks()
     marks.wrap(LangWatchClient, "list_keys", "get_start", "get_end")
-    from lwadmin_tui.tls import tls_settings
+    from lwadmin_tui.settings.tls import tls_settings
 
     api_key = ApiKey(Path(args.token_file).read_text().strip())
     verify = tls_settings(None).context  # one TLS context for every client, as in launch.run_tui
@@ -87,7 +87,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     frames = _instrument(marks)
     stalls = StallMonitor()
     stalls.start()
-    from lwadmin_tui.app import LwAdminApp
+    from lwadmin_tui.ui.app import LwAdminApp
 
     imported = time.time()
     app = LwAdminApp(
@@ -194,7 +194,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.no_gc_freeze:
-        from lwadmin_tui import gc_tuning
+        from lwadmin_tui.api import gc_tuning
 
         gc_tuning.FREEZE = False
     print(json.dumps(asyncio.run(measure(args))), flush=True)

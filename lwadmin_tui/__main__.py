@@ -1,4 +1,4 @@
-from lwadmin_tui.cli import main
+from lwadmin_tui.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -8,9 +8,9 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.screens.keys_screen import KeysScreen
-from lwadmin_tui.widgets.keys_table import KeysTable
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
-from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.audit.fingerprint import credential_fingerprint
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
-from lwadmin_tui.fingerprint import credential_fingerprint
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 from tests.conftest import World
 

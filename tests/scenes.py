@@ -13,9 +13,9 @@ from typing import Any
 from textual.pilot import Pilot
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.app import LwAdminApp
 from lwadmin_tui.fake import SCENARIOS, Scenario
 from lwadmin_tui.fake.in_process import InProcessTransport
+from lwadmin_tui.ui.app import LwAdminApp
 from tests.conftest import FIXED_NOW
 
 PICTURE_ENDPOINT = "https://langwatch.acme.example"

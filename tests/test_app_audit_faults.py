@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.screens.batches import BatchesScreen
+from lwadmin_tui.ui.screens.batches import BatchesScreen
 from tests.app_driver import cell, keys_screen, make_app, message_line, row_ids, settle, table
 from tests.conftest import World
 

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from lwadmin_tui.audit import AuditLog
+from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
-from lwadmin_tui.screens.batches import BatchesScreen
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
-from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
-from lwadmin_tui.widgets.batch_panel import BatchPanel
+from lwadmin_tui.ui.screens.batches import BatchesScreen
+from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
+from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from tests.app_driver import cell, keys_screen, make_app, message_line, move_to, row_ids, settle
 from tests.bulk_checks import plant_batch
 from tests.conftest import FIXED_NOW, World, serve

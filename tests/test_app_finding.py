@@ -15,12 +15,12 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Select
 
-from lwadmin_tui.commands import Palette
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
-from lwadmin_tui.screens.help import HelpScreen
-from lwadmin_tui.screens.key_details import KeyDetailsScreen
-from lwadmin_tui.screens.quick_filters import QuickFiltersScreen
-from lwadmin_tui.widgets.keys_table import KeysTable
+from lwadmin_tui.ui.commands import Palette
+from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.screens.help import HelpScreen
+from lwadmin_tui.ui.screens.key_details import KeyDetailsScreen
+from lwadmin_tui.ui.screens.quick_filters import QuickFiltersScreen
+from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.app_driver import (
     filter_bar,
     keys_screen,
@@ -327,11 +327,11 @@ async def test_the_footer_fits_80_columns(admin_world: World) -> None:
 
 
 def test_every_escape_binding_has_another_key() -> None:
-    from lwadmin_tui.app import LwAdminApp
-    from lwadmin_tui.commands import Palette
-    from lwadmin_tui.screens.keys_screen import KeysScreen
-    from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
-    from lwadmin_tui.widgets.filter_input import FilterInput
+    from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.commands import Palette
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+    from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
+    from lwadmin_tui.ui.widgets.filter_input import FilterInput
 
     owners: list[Any] = [
         *(Palette, LwAdminApp, KeysScreen, QuickFiltersScreen, KeyDetailsScreen, HelpScreen),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lwadmin_tui.text import safe_text
-from lwadmin_tui.widgets.key_list_view import KeyListView
+from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 from tests.app_driver import cell, make_app, move_to, row_ids, settle
 from tests.conftest import World
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lwadmin_tui.widgets.filter_input import FilterInput
+from lwadmin_tui.ui.widgets.filter_input import FilterInput
 from tests.app_driver import (
     filter_bar,
     keys_screen,

@@ -8,9 +8,9 @@ import sys
 import threading
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.screens.help import HelpScreen
-from lwadmin_tui.screens.quit_confirm import QuitWhileRunningScreen
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.help import HelpScreen
+from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
 from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
@@ -119,20 +119,20 @@ def test_the_headless_core_never_imports_textual() -> None:
         "lwadmin_tui.bulk.verify",
         "lwadmin_tui.bulk.recover",
         "lwadmin_tui.bulk.own_key",
-        "lwadmin_tui.audit",
-        "lwadmin_tui.audit_history",
+        "lwadmin_tui.audit.log",
+        "lwadmin_tui.audit.history",
         "lwadmin_tui.fake.faults",
         "lwadmin_tui.outcomes",
-        "lwadmin_tui.state",
-        "lwadmin_tui.display",
+        "lwadmin_tui.keys.state",
+        "lwadmin_tui.keys.display",
         "lwadmin_tui.text",
-        "lwadmin_tui.config",
-        "lwadmin_tui.secrets",
-        "lwadmin_tui.tls",
-        "lwadmin_tui.files",
-        "lwadmin_tui.logging_setup",
-        "lwadmin_tui.subcommands.auth",
-        "lwadmin_tui.subcommands.doctor",
+        "lwadmin_tui.settings.config",
+        "lwadmin_tui.settings.credentials",
+        "lwadmin_tui.settings.tls",
+        "lwadmin_tui.settings.files",
+        "lwadmin_tui.settings.debug_log",
+        "lwadmin_tui.cli.auth",
+        "lwadmin_tui.cli.doctor",
         "lwadmin_tui.fake",
     ]
     code = f"import sys; [__import__(m) for m in {modules!r}]; print('textual' in sys.modules)"

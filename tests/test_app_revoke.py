@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
-from lwadmin_tui.widgets.key_list_view import KeyListView
+from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 from tests.app_driver import (
     cell,
     keys_screen,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.audit import AuditLog, BatchAudit, state_dir
-from lwadmin_tui.audit_history import batches, interrupted, to_csv, to_json
+from lwadmin_tui.audit.history import batches, interrupted, to_csv, to_json
+from lwadmin_tui.audit.log import AuditLog, BatchAudit, state_dir
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 
 

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui import files
 from lwadmin_tui.api.client import LangWatchClient
-from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
 from lwadmin_tui.bulk.engine import StopReason
-from lwadmin_tui.files import NotOurFile
 from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.settings import files
+from lwadmin_tui.settings.files import NotOurFile
 from tests.bulk_checks import listed_ids, ordinary
 from tests.conftest import World
 
@@ -212,7 +212,7 @@ def test_reading_an_odd_file_is_refused_at_once_in_one_sentence(tmp_path: Path, 
 def test_the_log_is_read_only_up_to_its_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lwadmin_tui import audit
+    from lwadmin_tui.audit import log as audit
 
     monkeypatch.setattr(audit, "MAX_READ", 4096)
     log = AuditLog(tmp_path / "state" / "audit.jsonl")
@@ -224,7 +224,7 @@ def test_the_log_is_read_only_up_to_its_bound(
 
 
 def test_an_existing_export_file_is_made_private(tmp_path: Path) -> None:
-    from lwadmin_tui.audit_history import batches, export
+    from lwadmin_tui.audit.history import batches, export
 
     log = AuditLog(tmp_path / "state" / "audit.jsonl")
     audit = BatchAudit(log, "h")

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from lwadmin_tui.audit import AuditLog
-from lwadmin_tui.audit_group import GroupCommit
+from lwadmin_tui.audit.group import GroupCommit
+from lwadmin_tui.audit.log import AuditLog
 
 
 class HeldLog(AuditLog):

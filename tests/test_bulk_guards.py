@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from lwadmin_tui.audit import AuditLog, BatchAudit
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
 from lwadmin_tui.bulk.engine import INTERNAL, StopReason
 from lwadmin_tui.outcomes import OutcomeKind

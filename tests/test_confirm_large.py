@@ -15,12 +15,12 @@ from textual.selection import Selection
 from textual.widgets import Button
 
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.display import key_name
-from lwadmin_tui.filters import QuickFilters
-from lwadmin_tui.screens.confirm_revoke import ConfirmRevokeScreen
-from lwadmin_tui.state import KeysState
-from lwadmin_tui.widgets.key_list_view import KeyListView, name_column_width
+from lwadmin_tui.keys.display import key_name
+from lwadmin_tui.keys.filters import QuickFilters
+from lwadmin_tui.keys.state import KeysState
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.widgets.key_list_view import KeyListView, name_column_width
 from tests.app_driver import keys_screen, make_app, message_line, settle
 from tests.conftest import FIXED_NOW, World
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 from tests.app_driver import row_ids, settle
 from tests.conftest import FIXED_NOW, World
 

@@ -11,7 +11,7 @@ import signal
 import time
 from pathlib import Path
 
-from lwadmin_tui.audit import AuditLog
+from lwadmin_tui.audit.log import AuditLog
 from tests.conftest import World
 from tests.terminal import Terminal
 from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env, first_list

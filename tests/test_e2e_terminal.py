@@ -189,7 +189,7 @@ CRASHING_APP = textwrap.dedent(
     from textual.app import App
 
     from lwadmin_tui.api.auth import ApiKey
-    from lwadmin_tui.app import LwAdminApp
+    from lwadmin_tui.ui.app import LwAdminApp
 
 
     class CrashingApp(LwAdminApp):

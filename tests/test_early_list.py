@@ -11,9 +11,9 @@ import pytest
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
-from lwadmin_tui.early_list import EarlyList
-from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
-from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.api.early_list import EarlyList
+from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
+from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 from tests.app_driver import make_app, message_line, row_ids, settle
 from tests.conftest import World
 

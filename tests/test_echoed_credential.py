@@ -17,10 +17,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.app import LwAdminApp
 from lwadmin_tui.fake import admin_scenario
-from lwadmin_tui.screens.batches import BatchesScreen
-from lwadmin_tui.screens.credential_rejected import CredentialRejectedScreen
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.batches import BatchesScreen
+from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 from tests.app_driver import cell, make_app, message_line, move_to, row_ids, settle
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.echo_auth import echoing_server

@@ -171,7 +171,7 @@ async def test_cancel_lets_in_flight_finish_and_sends_nothing_new(
         def first_answer(_outcome: object) -> None:
             holder[0].cancel()  # type: ignore[attr-defined]
 
-        from lwadmin_tui.audit import BatchAudit
+        from lwadmin_tui.audit.log import BatchAudit
         from lwadmin_tui.bulk import BulkRevoker, Target
 
         engine = BulkRevoker(
@@ -205,7 +205,7 @@ async def test_cancel_ends_a_long_retry_after_wait_at_once(
     """`x` while a key waits out a 30 s Retry-After: the wait ends, nothing more is sent."""
     import asyncio
 
-    from lwadmin_tui.audit import BatchAudit
+    from lwadmin_tui.audit.log import BatchAudit
     from lwadmin_tui.bulk import BulkRevoker, Target, retry
 
     monkeypatch.setitem(retry._waits, "on", True)  # this test needs the real wait

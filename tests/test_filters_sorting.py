@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lwadmin_tui.api.models import ApiKeyInfo, ApiKeyInfoModel
-from lwadmin_tui.filters import (
+from lwadmin_tui.keys.filters import (
     BindingFilter,
     CreatedBeforeFilter,
     ExpiredFilter,
@@ -20,8 +20,8 @@ from lwadmin_tui.filters import (
     parse_day,
     parse_days,
 )
-from lwadmin_tui.sorting import SortSpec, sort_keys
-from lwadmin_tui.state import KeysState
+from lwadmin_tui.keys.sorting import SortSpec, sort_keys
+from lwadmin_tui.keys.state import KeysState
 from tests.conftest import FIXED_NOW
 
 NOW = FIXED_NOW

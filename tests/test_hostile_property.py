@@ -19,13 +19,13 @@ from rich.console import Console
 from textual.app import App, ComposeResult
 
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.audit import AuditLog, BatchAudit
-from lwadmin_tui.display import key_name
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
+from lwadmin_tui.keys.display import key_name
+from lwadmin_tui.keys.state import KeysState
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
-from lwadmin_tui.state import KeysState
 from lwadmin_tui.text import safe_text
-from lwadmin_tui.widgets.keys_table import KeysTable, result_cell
-from lwadmin_tui.widgets.literal import literal
+from lwadmin_tui.ui.widgets.keys_table import KeysTable, result_cell
+from lwadmin_tui.ui.widgets.literal import literal
 
 NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
 HOSTILE_PIECES = [

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.audit import AuditLog
-from lwadmin_tui.screens.interrupted import InterruptedBatchScreen
+from lwadmin_tui.audit.log import AuditLog
+from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
 from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle
 from tests.bulk_checks import plant_batch
 from tests.conftest import World
@@ -113,7 +113,7 @@ async def test_every_open_batch_is_offered_and_hosts_match_in_any_case(
 def lock_held_elsewhere(isolated_state: Path) -> Iterator[subprocess.Popen[str]]:
     """Another process holding the audit log's batch lock, as a running batch does."""
     code = (
-        "import sys; from pathlib import Path; from lwadmin_tui.audit_lock import acquire; "
+        "import sys; from pathlib import Path; from lwadmin_tui.audit.lock import acquire; "
         "lock = acquire(Path(sys.argv[1]), sys.argv[2], '2026-08-22T11:59:00.000Z'); "
         "print('locked', flush=True); sys.stdin.read()"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.theme import BUILTIN_THEMES
 
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.known_names import BINDING_IDS, TEXTUAL_THEMES
-from lwadmin_tui.screens.keys_screen import KeysScreen
+from lwadmin_tui.cli.known_names import BINDING_IDS, TEXTUAL_THEMES
+from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
 
 def test_the_themes_are_textuals_builtin_themes() -> None:

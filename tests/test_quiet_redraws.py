@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from lwadmin_tui.widgets.keys_footer import KeysFooter
+from lwadmin_tui.ui.widgets.keys_footer import KeysFooter
 from tests.app_driver import keys_screen, make_app, message_line, settle, table
 from tests.conftest import World
 

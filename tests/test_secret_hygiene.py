@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.logging_setup import RedactingFilter, RedactingFormatter, redact
+from lwadmin_tui.settings.debug_log import RedactingFilter, RedactingFormatter, redact
 from tests.conftest import World
 from tests.terminal import Terminal, plain, secret_fragments
 from tests.terminal import run_cli as run

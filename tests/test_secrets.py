@@ -12,15 +12,15 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import InitError, KeyringLocked, NoKeyringError, PasswordDeleteError
 
-from lwadmin_tui.config import load_settings
-from lwadmin_tui.errors import ConfigError
-from lwadmin_tui.secrets import (
+from lwadmin_tui.cli.auth import run_auth
+from lwadmin_tui.settings.config import load_settings
+from lwadmin_tui.settings.credentials import (
     SERVICE,
     KeyringStore,
     NoCredential,
     resolve_credential,
 )
-from lwadmin_tui.subcommands.auth import run_auth
+from lwadmin_tui.settings.errors import ConfigError
 
 KEY_A = "sk-lw-AAAAaaaaAAAAaaaa_" + "a1" * 24
 KEY_B = "sk-lw-BBBBbbbbBBBBbbbb_" + "b2" * 24

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.cli import build_parser
-from lwadmin_tui.config import (
+from lwadmin_tui.cli.main import build_parser
+from lwadmin_tui.settings.config import (
     SETTING_FLAGS,
     ConfigError,
     Settings,
@@ -23,7 +23,7 @@ from lwadmin_tui.config import (
     load_settings,
     validate_endpoint,
 )
-from lwadmin_tui.files import open_private_append
+from lwadmin_tui.settings.files import open_private_append
 
 PLANTED = "sk-lw-PLANTEDplanted0001_" + "s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tS3CR3"
 

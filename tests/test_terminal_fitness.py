@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui import cli, launch
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.config import ConfigError
-from lwadmin_tui.launch import check_keymap, check_theme
+from lwadmin_tui.cli import launch
+from lwadmin_tui.cli import main as cli
+from lwadmin_tui.cli.launch import check_keymap, check_theme
+from lwadmin_tui.settings.config import ConfigError
+from lwadmin_tui.ui.app import LwAdminApp
 from tests.app_driver import make_app, settle
 from tests.conftest import World
 from tests.terminal import Terminal

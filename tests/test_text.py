@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from lwadmin_tui.logging_setup import redact
+from lwadmin_tui.settings.debug_log import redact
 from lwadmin_tui.text import forget_secrets, register_secret, safe_text
 from tests.terminal import secret_fragments
 

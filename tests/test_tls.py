@@ -15,9 +15,9 @@ import trustme
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import TransportError
-from lwadmin_tui.app import LwAdminApp
-from lwadmin_tui.errors import ConfigError
-from lwadmin_tui.tls import tls_settings
+from lwadmin_tui.settings.errors import ConfigError
+from lwadmin_tui.settings.tls import tls_settings
+from lwadmin_tui.ui.app import LwAdminApp
 from tests.app_driver import message_line, row_ids, settle, top_bar
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW

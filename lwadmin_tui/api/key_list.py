@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import msgspec
 
-from lwadmin_tui import gc_tuning
+from lwadmin_tui.api import gc_tuning
 from lwadmin_tui.api.errors import NESTED_TOO_DEEPLY, BadResponse
 from lwadmin_tui.api.models import ApiKeyInfo
 

@@ -28,12 +28,12 @@ from lwadmin_tui.api.errors import (
     Unauthorized,
 )
 from lwadmin_tui.api.key_ids import is_key_id
-from lwadmin_tui.audit import BatchAudit
-from lwadmin_tui.audit_lock import BatchLock, BatchRunningElsewhere
+from lwadmin_tui.audit.lock import BatchLock, BatchRunningElsewhere
+from lwadmin_tui.audit.log import BatchAudit
 from lwadmin_tui.bulk.retry import RetryableFailure, RetryPolicy, classify, may_have_applied
 from lwadmin_tui.bulk.verify import KeyReader, Verdict, Verifier
-from lwadmin_tui.files import NotOurFile
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
+from lwadmin_tui.settings.files import NotOurFile
 
 DEFAULT_CONCURRENCY = 8
 SENDING = "sending…"

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lwadmin_tui.api.errors import LangWatchError
-from lwadmin_tui.audit import AuditLog, BatchAudit
-from lwadmin_tui.audit_history import BatchHistory
+from lwadmin_tui.audit.history import BatchHistory
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.verify import KeyReader, Verdict, Verifier
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
 

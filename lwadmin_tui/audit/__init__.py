@@ -1,0 +1,1 @@
+"""The audit trail: the fsynced log, group commit, the batch lock, history and exports."""

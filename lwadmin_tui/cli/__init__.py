@@ -1,0 +1,1 @@
+"""The command: arguments, settings, the launch of the app, the demo, `auth` and `doctor`."""

@@ -1,0 +1,165 @@
+"""The keys screen's state in plain Python: the list, marks, filters, sort, range and results.
+
+Widgets render this; they never hold state of their own. Marks survive filter and sort changes
+and reloads (for keys still listed), so an admin can build a selection across several filters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
+from lwadmin_tui.keys.sorting import SortSpec, sort_keys
+from lwadmin_tui.outcomes import RevokeOutcome
+
+SENDING = "sending…"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class KeysState:
+    keys: dict[str, ApiKeyInfo] = field(default_factory=dict)
+    """Every listed key by id, in the server's order (newest first)."""
+    marked: set[str] = field(default_factory=set)
+    filter_text: str = ""
+    quick: QuickFilters = field(default_factory=QuickFilters)
+    sort: SortSpec = field(default_factory=SortSpec)
+    range_anchor: str | None = None
+    """The key where `v` started a range; the range ends at the cursor."""
+    results: dict[str, RevokeOutcome | str] = field(default_factory=dict)
+    """The last batch's outcome per key id, or `SENDING` while its request is in flight."""
+    scope_names: dict[str, str] = field(default_factory=dict)
+    """Project and team names by id, for the scope filter and the details."""
+    details: dict[str, ApiKeyDetail] = field(default_factory=dict)
+    """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
+    clock: Callable[[], datetime] = _utc_now
+    repeated_ids: int = 0
+    """How many key ids the last list held more than once (each is kept once: its last entry)."""
+    surplus_entries: int = 0
+    """How many entries of the last list were such repeats (21 entries for 20 ids: 1)."""
+    _search_texts: dict[str, str] | None = field(default=None, repr=False)
+    """`search_text` of every key, built when the filter box gets focus (or at the first text
+    filter) after a load."""
+
+    def load(self, keys: Iterable[ApiKeyInfo]) -> None:
+        """Replace the list; marks of keys no longer listed and old results are dropped.
+
+        An id the server lists twice is one key here; the repeats are counted so the screen
+        can say why there are fewer keys than entries.
+        """
+        listed = keys if isinstance(keys, Sequence) else list(keys)
+        self.keys = {key.id: key for key in listed}
+        self.surplus_entries = len(listed) - len(self.keys)
+        self.repeated_ids = 0
+        if self.surplus_entries:  # rare: counted only then, not for every list of 100,000
+            self.repeated_ids = sum(1 for n in Counter(k.id for k in listed).values() if n > 1)
+        self._search_texts = None
+        self.marked &= self.keys.keys()
+        self.results.clear()
+        if self.range_anchor not in self.keys:
+            self.range_anchor = None
+
+    # --- filtering and order -------------------------------------------------------------
+
+    def rules(self) -> list[KeyFilter]:
+        text: list[KeyFilter] = [TextFilter(self.filter_text)] if self.filter_text.strip() else []
+        return text + self.quick.rules()
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_text.strip()) or self.quick.active
+
+    def search_texts(self) -> dict[str, str]:
+        """Each key's `search_text`, built once per list (100,000 keys: about 0.1 s)."""
+        if self._search_texts is None:
+            self._search_texts = {key_id: search_text(k) for key_id, k in self.keys.items()}
+        return self._search_texts
+
+    def context(self) -> FilterContext:
+        if not self.filter_text.strip():
+            return FilterContext(self.clock(), self.scope_names)
+        return FilterContext(self.clock(), self.scope_names, self.search_texts())
+
+    def matches(self, key: ApiKeyInfo, ctx: FilterContext | None = None) -> bool:
+        ctx = ctx or self.context()
+        return all(rule.matches(key, ctx) for rule in self.rules())
+
+    def visible(self) -> list[ApiKeyInfo]:
+        """The keys the filters let through, in the chosen order."""
+        ctx = self.context()
+        rules = self.rules()
+        shown = list(self.keys.values())
+        for rule in rules:  # each rule narrows what the next one looks at
+            shown = [k for k in shown if rule.matches(k, ctx)]
+        return sort_keys(shown, self.sort, now=ctx.now, marked=self.marked, results=self.results)
+
+    def clear_filters(self) -> None:
+        self.filter_text = ""
+        self.quick = QuickFilters()
+
+    # --- marks ---------------------------------------------------------------------------
+
+    def toggle(self, key_id: str) -> None:
+        if key_id in self.marked:
+            self.marked.discard(key_id)
+        elif key_id in self.keys:
+            self.marked.add(key_id)
+
+    def mark(self, key_ids: Iterable[str]) -> None:
+        self.marked.update(k for k in key_ids if k in self.keys)
+
+    def mark_all_visible(self) -> None:
+        self.marked.update(key.id for key in self.visible())
+
+    def invert_shown(self, shown_ids: Iterable[str]) -> None:
+        """Flip the marks of the shown keys; marks the filters hide stay as they are."""
+        for key_id in shown_ids:
+            self.toggle(key_id)
+
+    def mark_range(self, shown_ids: Sequence[str], cursor: str) -> list[str]:
+        """Mark every shown key from the range anchor to `cursor`, both included; end the range.
+
+        Returns the ids it marked. An anchor hidden since `v` was pressed marks only `cursor`.
+        """
+        anchor, self.range_anchor = self.range_anchor, None
+        ids = list(shown_ids)
+        if cursor not in ids:
+            return []
+        end = ids.index(cursor)
+        start = ids.index(anchor) if anchor in ids else end
+        chosen = ids[min(start, end) : max(start, end) + 1]
+        self.mark(chosen)
+        return chosen
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+
+    def marked_keys(self) -> list[ApiKeyInfo]:
+        """Marked keys in list order, including those the filter hides."""
+        return [key for key in self.keys.values() if key.id in self.marked]
+
+    def hidden_ids(self, keys: Iterable[ApiKeyInfo]) -> set[str]:
+        """Ids of `keys` the filters hide, with one context and one rule list for all of them.
+
+        `matches` builds both per key: for 100,000 marked keys under a text filter that took
+        0.4-0.5 s (0.3 s with one context passed in), this 0.1 s (the 2-core benchmark machine).
+        """
+        if not self.filtered:
+            return set()
+        ctx, rules = self.context(), self.rules()
+        return {key.id for key in keys if not all(rule.matches(key, ctx) for rule in rules)}
+
+    def hidden_marked_count(self) -> int:
+        """O(marked), not O(keys): the status line asks after every result of a batch."""
+        if not self.filtered:
+            return 0
+        ctx = self.context()
+        marked = (self.keys[key_id] for key_id in self.marked if key_id in self.keys)
+        return sum(1 for key in marked if not self.matches(key, ctx))

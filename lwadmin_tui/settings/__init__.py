@@ -1,0 +1,1 @@
+"""Settings and credentials: config, the key sources, keyring, TLS, private files, the debug log."""

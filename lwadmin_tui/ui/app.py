@@ -1,0 +1,293 @@
+"""The Textual app: owns the API client for its lifetime and the app-wide bindings."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import ssl
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import cast
+
+import httpx
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.widget import Widget
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
+from lwadmin_tui.api.early_list import EarlyList
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
+from lwadmin_tui.text import register_secret
+from lwadmin_tui.ui.commands import KeysCommands, Palette
+from lwadmin_tui.ui.messages import BatchEnded
+from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+from lwadmin_tui.ui.widgets.filter_input import FilterInput
+
+TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
+CONFIRM_GUARD_SECONDS = 0.3
+"""Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _seen(task: asyncio.Future[tuple[ApiKeyInfo, ...]]) -> None:
+    """An early list nobody awaited (the app quit first) must not print "never retrieved"."""
+    if not task.cancelled():
+        task.exception()
+
+
+class LwAdminApp(App[None]):
+    """Lists the organization's API keys; marks, confirms and revokes them."""
+
+    # Absolute, so a subclass defined elsewhere (tests, embedding) finds the stylesheet.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    TITLE = "lwadmin-tui"
+    # ctrl+p: the keys screen's main actions (commands.py), not Textual's system commands.
+    COMMANDS = {KeysCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding(
+            "question_mark,f1",
+            "help",
+            "Help",
+            tooltip="Show every key and what cells mean",
+            id="help",
+        ),
+        Binding(
+            "q", "quit_app", "Quit", tooltip="Quit (asks first while a batch runs)", id="quit_app"
+        ),
+        Binding("ctrl+c", "quit_app", "Quit", show=False, priority=True, id="quit_ctrl_c"),
+        # Textual's own ctrl+q would quit mid-batch without asking.
+        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit_ctrl_q"),
+    ]
+
+    def __init__(
+        self,
+        endpoint: str,
+        api_key: ApiKey,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        label: str = "",
+        clock: Callable[[], datetime] = utc_now,
+        confirm_guard_seconds: float = CONFIRM_GUARD_SECONDS,
+        cursor_blink: bool = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
+        timeout: httpx.Timeout | None = None,
+        request_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+        theme: str = "textual-dark",
+        profile: str = "",
+        insecure: bool = False,
+        key_source: str = "",
+        own_key_id: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        early_list: EarlyList | None = None,
+    ) -> None:
+        super().__init__()
+        # Settings from the command line / environment / config file (see config.py).
+        self.theme_name = theme
+        self.profile = profile
+        self.insecure = insecure
+        self.key_source = key_source
+        self.own_key_id = own_key_id
+        if keymap:
+            self.set_keymap(dict(keymap))
+        self.endpoint = endpoint
+        self.api_key = api_key
+        """The credential (its repr shows the last 4 characters only)."""
+        self.key_last4 = api_key.last4
+        register_secret(api_key.reveal())  # masked in every server string from now on
+        self.concurrency = max(1, concurrency)
+        self.label = label
+        self.clock = clock
+        self.confirm_guard_seconds = confirm_guard_seconds
+        self.cursor_blink = cursor_blink
+        self.monotonic: Callable[[], float] = time.monotonic
+        self.client = LangWatchClient(
+            endpoint,
+            api_key,
+            max_connections=self.concurrency,
+            transport=transport,
+            verify=verify,
+            total_timeout=request_timeout,
+            **({"timeout": timeout} if timeout is not None else {}),
+        )
+        self.host = self.client.host
+        self._early_list = early_list
+        self._typed_for: dict[int, tuple[events.Key, Widget | None]] = {}
+        self._first_list: asyncio.Future[tuple[ApiKeyInfo, ...]] | None = None
+
+    def on_load(self) -> None:
+        # The list is asked for before any screen is built, so the server works while Textual
+        # starts up; the keys screen's first load takes this answer (`fetch_keys`). The command
+        # asks even earlier, before the app is imported (early_list.py).
+        if self._early_list is not None:
+            self._first_list = asyncio.ensure_future(self._early_list.keys())
+        else:
+            self._first_list = asyncio.create_task(self.client.list_keys())
+        self._first_list.add_done_callback(_seen)
+
+    def keys_already_here(self) -> tuple[ApiKeyInfo, ...] | None:
+        """The first list's keys if they arrived before the keys screen was built, so that its
+        first frame shows them (one layout pass and frame fewer); else None: `fetch_keys`."""
+        if self._early_list is None or self._first_list is None:
+            return None
+        keys = self._early_list.answered()
+        if keys is not None:
+            self._first_list.cancel()
+            self._first_list = None
+        return keys
+
+    async def fetch_keys(self) -> tuple[ApiKeyInfo, ...]:
+        """The answer to the list sent at start the first time, then a new request each time."""
+        early, self._first_list = self._first_list, None
+        if early is not None:
+            return await early
+        return await self.client.list_keys()
+
+    def get_default_screen(self) -> KeysScreen:
+        # The keys screen is the bottom of the stack itself: pushed over Textual's blank default
+        # screen, every resize also laid out that hidden screen, and it repainted everything
+        # once more after the list had arrived (benchmarks/RESULTS.md measures start-up).
+        return KeysScreen()
+
+    def on_mount(self) -> None:
+        self.theme = self.theme_name
+        self.exit_on_sigterm()
+
+    # --- keys typed ahead -------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Remember which widget had the focus when each key arrived (see `_on_key`)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._typed_for[id(event)] = (event, self.focused)
+            while len(self._typed_for) > TYPED_FOR_KEPT:
+                del self._typed_for[next(iter(self._typed_for))]
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """A key back from its widget, unhandled: its bindings run next, on the focus chain.
+
+        Textual hands every key of a burst to the widget focused when the burst arrived, and
+        runs their bindings only when each comes back: by then an earlier key of the burst
+        (`/`) may have moved the focus, and `/zq` ran `z` and `q` as commands. A key typed
+        for another widget than the one now focused never runs a binding: in the filter box
+        it is text, as it was meant to be; anywhere else it is dropped.
+        """
+        kept = self._typed_for.pop(id(event), None)
+        typed_for = kept[1] if kept is not None and kept[0] is event else None
+        focused = self.focused
+        if typed_for is not None and typed_for is not focused:
+            event.prevent_default()  # Textual's own `App._on_key`, next in line, would run it
+            if isinstance(focused, FilterInput):
+                focused.take_typed_ahead(event)
+
+    async def on_unmount(self) -> None:
+        if self._first_list is not None:
+            self._first_list.cancel()
+        if self._early_list is not None:
+            self._early_list.cancel()
+        await self.client.aclose()
+
+    @property
+    def keys_screen(self) -> KeysScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, KeysScreen):
+                return screen
+        return None
+
+    # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).
+
+    def action_help(self) -> None:
+        from lwadmin_tui.ui.screens.help import HelpScreen, keymapped
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        base = self.keys_screen or self.screen
+        ours = {b.action for b in [*KeysScreen.BINDINGS, *self.BINDINGS] if isinstance(b, Binding)}
+        bindings = [
+            (self.get_key_display(binding), binding)
+            for source in (
+                keymapped(base._bindings, self._keymap),
+                keymapped(self._bindings, self._keymap),
+            )
+            for key_bindings in source.key_to_bindings.values()
+            for binding in key_bindings
+            if binding.action in ours
+        ]
+        self.push_screen(HelpScreen(bindings))
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: the palette of commands.py, which ctrl+g closes as well as escape."""
+        if self.use_command_palette and not Palette.is_open(cast("App[object]", self)):
+            self.push_screen(Palette(id="--command-palette"))
+
+    def action_quit_app(self) -> None:
+        from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
+
+        screen = self.keys_screen
+        if screen is None or not screen.batch_running:
+            self.exit()
+            return
+        if isinstance(self.screen, QuitWhileRunningScreen):
+            return
+
+        def answered(quit_now: bool | None) -> None:
+            if quit_now:
+                self.exit()
+
+        self.push_screen(QuitWhileRunningScreen(screen.batch_panel.cancel), answered)
+
+    def _fatal_error(self) -> None:
+        """Textual's crash report prints local variables, which can hold the API key: not here."""
+        from rich.segment import Segments  # here: 40 ms of imports (pygments) a run rarely needs
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()
+
+    # --- SIGTERM: kill, systemd, a supervisor ---------------------------------------------------
+
+    EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process SIGTERM ended
+    TERMINATE_WAIT_SECONDS = 10.0
+    """After SIGTERM, how long a cancelled batch may take to end before the app exits anyway."""
+    _terminating = False
+
+    def exit_on_sigterm(self) -> None:
+        """SIGTERM leaves through Textual, which restores the terminal: its default action ended
+        the process at once, leaving the terminal in the alternate screen."""
+        # No Unix signals here, or not the main thread (an embedding): the default stays.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGTERM, self.call_later, self._terminate)
+
+    def _terminate(self) -> None:
+        """Exit, a running batch cancelled first: nothing more is sent, and the requests in
+        flight end and are recorded before the app goes (`BatchEnded`), within the cap."""
+        if self._terminating:
+            return
+        self._terminating = True
+        screen = self.keys_screen
+        if screen is not None and screen.batch_running and screen.batch_panel.cancel():
+            self.set_timer(self.TERMINATE_WAIT_SECONDS, self._exit_terminated)
+        else:
+            self._exit_terminated()
+
+    def on_batch_ended(self, message: BatchEnded) -> None:
+        if self._terminating:
+            self._exit_terminated()
+
+    def _exit_terminated(self) -> None:
+        self.exit(return_code=self.EXIT_TERMINATED)

@@ -1,0 +1,87 @@
+"""Messages that workers post: each names a fact that happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.audit.history import BatchHistory
+from lwadmin_tui.audit.lock import LockHolder
+from lwadmin_tui.bulk.engine import StopReason
+from lwadmin_tui.outcomes import RevokeOutcome
+
+
+@dataclass
+class KeysLoaded(Message):
+    keys: tuple[ApiKeyInfo, ...]
+
+
+@dataclass
+class LoadFailed(Message):
+    message: str
+    credential_rejected: bool = False
+
+
+Result = str | RevokeOutcome
+"""A key's progress text (`sending…`, `retrying 2/3 after 429`, `verifying…`) or its outcome."""
+
+
+@dataclass
+class KeyResults(Message):
+    """What happened to keys since the last message, oldest first.
+
+    One message carries every result of a short interval: a batch at 1,000 keys then costs
+    one table update and one repaint per interval instead of two messages per key.
+    """
+
+    results: list[tuple[str, Result]]
+
+
+@dataclass
+class BatchEnded(Message):
+    """The engine finished a batch; `stop_reason` says why it stopped early, if it did."""
+
+    outcomes: list[RevokeOutcome]
+    stop_reason: StopReason | None
+    batch_id: str
+    own_key_revoked: bool = False
+    stop_detail: str = ""
+    """A sentence for the audit-log and busy stops."""
+    sent_any: bool = True
+
+
+@dataclass
+class UnresolvedVerified(Message):
+    """The batches a stop left open were settled (read back, never-sent keys recorded)."""
+
+    outcomes: list[RevokeOutcome]
+    when: str
+    problem: str = ""
+    """A sentence when settling could not run or not finish (lock held, log not writable)."""
+
+
+@dataclass
+class AuditHistoryRead(Message):
+    """The audit log was read (on a thread): for the start-up report or for the `b` view."""
+
+    purpose: str
+    history: list[BatchHistory]
+    note: str
+    holder: LockHolder | None
+    credential: str | None
+
+
+@dataclass
+class AuditHistoryFailed(Message):
+    purpose: str
+    sentence: str
+
+
+@dataclass
+class OwnKeyGuessed(Message):
+    """Which listed key moved its `lastUsedAt` between two lists (None: could not tell)."""
+
+    key_id: str | None
+    reason: str

@@ -1,0 +1,190 @@
+"""The confirmation dialog: nothing is sent before the admin says yes to this exact list.
+
+Cancel is focused at start. `y` confirms fewer than `TYPED_COUNT_THRESHOLD` keys; for more, the
+admin types the number of keys and presses enter. Input arriving within `guard_seconds` of the
+dialog opening is ignored: over SSH, keys typed ahead must not answer a question not yet seen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from functools import cached_property
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.keys.display import plural
+from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.widgets.key_list_view import KeyListView
+
+TYPED_COUNT_THRESHOLD = 10
+
+
+class ConfirmRevokeScreen(ModalScreen[bool]):
+    """Asks to revoke `keys` on `host`; dismisses with True only on an explicit confirmation."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "Yes, revoke", show=False),
+        Binding("n", "cancel", "No", show=False),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(
+        self,
+        keys: Sequence[ApiKeyInfo],
+        hidden_ids: set[str],
+        host: str,
+        *,
+        guard_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        own_key_id: str | None = None,
+        own_key_guessed: bool = False,
+        retrying: bool = False,
+    ) -> None:
+        super().__init__()
+        self.own_key_id = own_key_id
+        self.own_key_guessed = own_key_guessed
+        self.retrying = retrying
+        self.keys = list(keys)
+        self.hidden_ids = hidden_ids
+        self.host = host
+        self.guard_seconds = guard_seconds
+        self.clock = clock
+        self.opened_at = clock()
+        self.needs_typed_count = len(self.keys) >= TYPED_COUNT_THRESHOLD
+
+    def compose(self) -> ComposeResult:
+        count = len(self.keys)
+        with Vertical(id="dialog"):
+            yield Label(
+                Text.assemble(
+                    "Revoke ",
+                    (str(count), "bold"),
+                    " API ",
+                    "key" if count == 1 else "keys",
+                    " on ",
+                    (safe_text(self.host, 60), "bold"),
+                    "?",
+                ),
+                id="question",
+            )
+            hidden = sum(1 for key in self.keys if key.id in self.hidden_ids)
+            note = "Revoked keys stop working at once. This cannot be undone."
+            if hidden:
+                verb = "is" if hidden == 1 else "are"
+                note += f" {plural(hidden)} of these {verb} hidden by the filter."
+            if self.retrying:
+                note += " These keys failed, stayed unknown or were not attempted last time."
+            if self.own_key_id is None:
+                note += " This session's own key is not known (w guesses it)."
+            yield Static(note, id="note", markup=False)
+            if self.includes_own_key:
+                yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
+            yield KeyListView(self.keys, self.hidden_ids, self.own_key_id, id="key-list")
+            if self.needs_typed_count:
+                yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
+                yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
+            yield Static("", id="why", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
+            hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
+            yield Static(f"{hint} · n / escape: cancel", id="keys-hint", markup=False)
+
+    @cached_property
+    def includes_own_key(self) -> bool:
+        """Once per dialog: it scans every key, and the layout asks again at each resize."""
+        return self.own_key_id is not None and any(k.id == self.own_key_id for k in self.keys)
+
+    def own_key_warning(self) -> str:
+        """Said in words, not only in colour: the admin is about to lock this session out."""
+        how = (
+            " (This is a guess: that key's last use moved while this app listed the keys.)"
+            if self.own_key_guessed
+            else ""
+        )
+        return (
+            "Warning: this batch includes the key this session uses. It is revoked last; "
+            "after that this session loses access and every further request is refused "
+            f"(401) until you restart with another key.{how}"
+        )
+
+    def on_mount(self) -> None:
+        self.opened_at = self.clock()
+        self.query_one("#cancel", Button).focus()
+        self.fit_key_list()
+
+    def on_resize(self) -> None:
+        self.fit_key_list()
+
+    def fit_key_list(self) -> None:
+        """Shrink the scrollable list so the buttons and key hints stay on a 24-line screen."""
+        reserved = 14 + (4 if self.needs_typed_count else 0) + (3 if self.includes_own_key else 0)
+        height = self.app.size.height
+        self.query_one("#key-list").styles.max_height = max(3, min(12, height - reserved))
+
+    def _too_early(self) -> bool:
+        return self.clock() - self.opened_at < self.guard_seconds
+
+    def _say(self, why: str) -> None:
+        self.query_one("#why", Static).update(why)
+
+    def _try_confirm(self) -> None:
+        if not self.needs_typed_count:
+            self.dismiss(True)
+            return
+        typed = self.query_one("#count", Input).value.strip()
+        if typed == str(len(self.keys)):
+            self.dismiss(True)
+        elif not typed:
+            self._say(f"Type the number of keys ({len(self.keys)}) and press enter.")
+        else:
+            self._say(f"{typed} is not {len(self.keys)}: type the number of keys to revoke.")
+
+    def action_confirm(self) -> None:
+        if self._too_early():
+            return
+        if self.needs_typed_count:
+            self.query_one("#count", Input).focus()
+            self._say(f"{len(self.keys)} keys: type {len(self.keys)} and press enter to confirm.")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self._too_early():
+            self.dismiss(False)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#revoke")
+    def _revoke_pressed(self) -> None:
+        if not self._too_early():
+            self._try_confirm()
+
+    @on(Input.Submitted, "#count")
+    def _count_submitted(self) -> None:
+        if not self._too_early():
+            self._try_confirm()
+
+    def on_key(self, event: events.Key) -> None:
+        """Swallow early type-ahead; send digits typed anywhere to the count box."""
+        if self._too_early():
+            event.stop()
+            event.prevent_default()
+            return
+        if self.needs_typed_count and event.character and event.character.isdigit():
+            count_box = self.query_one("#count", Input)
+            if not count_box.has_focus:
+                count_box.focus()
+                count_box.insert_text_at_cursor(event.character)
+                event.stop()
+                event.prevent_default()

@@ -1,0 +1,38 @@
+"""The line under the filter box: what is filtered, how many keys are shown, and the sort.
+
+Words only (`expired · unused > 90d · showing 7 of 40 · sort: last used ↓ descending`), so the
+meaning survives 16 colours and NO_COLOR. Every server-derived part is literal text.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from lwadmin_tui.keys.state import KeysState
+from lwadmin_tui.ui.widgets.one_line import OneLine
+
+
+def filter_summary(state: KeysState, shown: int) -> Text:
+    """One line: `Filter: <rules> · showing X of Y · sort: <spec>`."""
+    total = len(state.keys)
+    text = Text(no_wrap=True, overflow="ellipsis")
+    rules = [rule.describe() for rule in state.rules()]
+    if rules:
+        text.append("Filter: ", style="bold")
+        text.append(" + ".join(rules))
+        text.append(f" · showing {shown} of {total}", style="bold")
+    else:
+        text.append(f"No filter · showing all {total}")
+    text.append(f" · sort: {state.sort.describe()}")
+    return text
+
+
+class FilterBar(OneLine):
+    """Rendered from `KeysState` after every rebuild of the table; holds no state itself."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; padding: 0 1; }
+    """
+
+    def show_state(self, state: KeysState, shown: int) -> None:
+        self.update(filter_summary(state, shown))

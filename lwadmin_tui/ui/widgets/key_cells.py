@@ -1,0 +1,93 @@
+"""What a key's row says: the columns, their widths at a terminal width, and each cell's Text.
+
+Kept apart from the table widget so drawing (keys_table.py) and wording (here) change apart.
+Every server string goes through `literal` (safe text, never markup).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.keys.display import (
+    is_expired,
+    key_name,
+    relative,
+    scope_summary,
+    short_date,
+    status_word,
+)
+from lwadmin_tui.keys.sorting import DOWN, UP, SortSpec
+from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.ui.widgets.literal import literal
+
+MARK = "●"
+# (key, label, width); name and result share what is left, the name never less than the result.
+# Optional columns are dropped, in this order, when the terminal is too narrow: at 80 columns the
+# table keeps mark, name, status, last used and result.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("mark", " ", 1),
+    ("name", "Name", 0),
+    ("status", "Status", 7),
+    ("created", "Created", 10),
+    ("last_used", "Last used", 9),
+    ("expires", "Expires", 10),
+    ("scope", "Scope", 16),
+    ("result", "Result", 0),
+)
+DROP_ORDER = ("created", "expires", "scope", "status")
+NAME_MIN, NAME_MAX, RESULT_MIN = 16, 40, 22
+CELL_PADDING = 1
+
+
+def column_layout(width: int) -> list[tuple[str, str, int]]:
+    """Columns and widths that fit `width` cells without a horizontal scrollbar."""
+    columns = list(COLUMNS)
+
+    def spare(cols: list[tuple[str, str, int]]) -> int:
+        return width - 2 - sum(w + 2 * CELL_PADDING for _, _, w in cols)  # 2: scrollbar
+
+    for optional in DROP_ORDER:
+        if spare(columns) >= NAME_MIN + RESULT_MIN:
+            break
+        columns = [c for c in columns if c[0] != optional]
+    room = max(spare(columns), NAME_MIN + RESULT_MIN)
+    name = min(NAME_MAX, max(NAME_MIN, (room + 1) // 2))
+    widths = {"name": name, "result": room - name}
+    return [(key, label, widths.get(key, w)) for key, label, w in columns]
+
+
+def header_label(column: str, label: str, width: int, sort: SortSpec) -> Text:
+    """The column's label, with ↑/↓ when the table is sorted by it (cut to fit the width)."""
+    if sort.column != column:
+        return Text(label)
+    arrow = DOWN if sort.descending else UP
+    return Text(f"{label[: max(0, width - 2)]} {arrow}".strip() if width > 1 else arrow, "bold")
+
+
+def result_cell(result: RevokeOutcome | str | None) -> Text:
+    if result is None:
+        return Text("")
+    if isinstance(result, str):
+        return literal(result, style="italic")
+    style = "bold" if result.done else "bold reverse" if result.status else "italic"
+    return literal(result.label, style=style)
+
+
+def mark_cell(marked: bool) -> Text:
+    return Text(MARK if marked else " ", style="bold")
+
+
+def key_cells(key: ApiKeyInfo, now: datetime) -> dict[str, Text]:
+    """The cells that depend on the key alone (not on marks or results)."""
+    expired = is_expired(key, now)
+    return {
+        "name": literal(key_name(key)),
+        "status": Text(status_word(key, now), style="italic" if expired else ""),
+        "created": Text(short_date(key.created_at)),
+        "last_used": Text(relative(key.last_used_at, now)),
+        "expires": Text(short_date(key.expires_at)),
+        "scope": literal(scope_summary(key.role_bindings)),
+    }
