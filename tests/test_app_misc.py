@@ -1,10 +1,8 @@
-"""Help, quitting mid-batch, load errors, and the headless core's import boundary."""
+"""Help, quitting mid-batch, load errors (imports are checked by lint-imports: pyproject.toml)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 
 from lwadmin_tui.api.auth import ApiKey
@@ -108,38 +106,6 @@ async def test_a_key_id_listed_twice_is_shown_once_and_said() -> None:
                 "Loaded 20 keys. The server listed 1 key id twice; each is shown once."
             )
             assert len(row_ids(pilot)) == 20
-
-
-def test_the_headless_core_never_imports_textual() -> None:
-    modules = [
-        "lwadmin_tui.api",
-        "lwadmin_tui.bulk",
-        "lwadmin_tui.bulk.engine",
-        "lwadmin_tui.bulk.retry",
-        "lwadmin_tui.bulk.verify",
-        "lwadmin_tui.bulk.recover",
-        "lwadmin_tui.bulk.own_key",
-        "lwadmin_tui.audit.log",
-        "lwadmin_tui.audit.history",
-        "lwadmin_tui.fake.faults",
-        "lwadmin_tui.outcomes",
-        "lwadmin_tui.keys.state",
-        "lwadmin_tui.keys.display",
-        "lwadmin_tui.text",
-        "lwadmin_tui.settings.config",
-        "lwadmin_tui.settings.credentials",
-        "lwadmin_tui.settings.tls",
-        "lwadmin_tui.settings.files",
-        "lwadmin_tui.settings.debug_log",
-        "lwadmin_tui.cli.auth",
-        "lwadmin_tui.cli.doctor",
-        "lwadmin_tui.fake",
-    ]
-    code = f"import sys; [__import__(m) for m in {modules!r}]; print('textual' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
 
 
 async def test_the_quit_question_cancels_its_batch_and_says_when_it_has_ended(
