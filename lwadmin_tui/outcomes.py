@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import plural, safe_text
 
 MESSAGE_MAX_LENGTH = 60
 
@@ -86,7 +86,5 @@ class RevokeOutcome:
 def summarize(outcomes: Iterable[RevokeOutcome]) -> str:
     """One line for the end of a batch, e.g. `7 keys: 5 revoked, 1 already revoked`."""
     counts = Counter(outcome.kind for outcome in outcomes)
-    total = sum(counts.values())
-    noun = "key" if total == 1 else "keys"
     parts = [f"{counts[kind]} {kind.value}" for kind in OutcomeKind if counts[kind]]
-    return f"{total} {noun}: " + ", ".join(parts) if parts else "no keys"
+    return f"{plural(sum(counts.values()))}: " + ", ".join(parts) if parts else "no keys"

@@ -168,3 +168,11 @@ def safe_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     if len(cleaned) > max_length:
         return cleaned[: max(0, max_length - 1)] + ELLIPSIS
     return cleaned
+
+
+def plural(count: int, noun: str = "key") -> str:
+    """`1 key`, `3 keys`, `2 batches`: the one place a count gets its noun."""
+    if count == 1:
+        return f"{count} {noun}"
+    ending = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
+    return f"{count} {noun}{ending}"

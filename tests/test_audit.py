@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from lwadmin_tui.audit.history import batches, interrupted, to_csv, to_json
-from lwadmin_tui.audit.log import AuditLog, BatchAudit, state_dir
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+from lwadmin_tui.settings.paths import state_dir
 
 
 def test_the_state_dir_follows_xdg(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:

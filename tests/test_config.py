@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from lwadmin_tui.cli.main import redact
 from lwadmin_tui.settings.config import ConfigError, Settings, validate_endpoint
+from lwadmin_tui.settings.debug_log import redact
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,24 @@
 """The bulk-revocation engine with an in-memory revoker: concurrency bound, 401 stop, order."""
 
 import asyncio
+from collections.abc import Callable, Sequence
 
 from lwadmin_tui.api.errors import Forbidden, Unauthorized
-from lwadmin_tui.bulk.engine import revoke_keys
-from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.bulk.engine import BulkRevoker, Revoker, Target
+from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+
+
+async def revoke_keys(
+    revoker: Revoker,
+    key_ids: Sequence[str],
+    *,
+    concurrency: int,
+    on_outcome: Callable[[RevokeOutcome], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> list[RevokeOutcome]:
+    """The engine by ids alone, with no audit log."""
+    engine = BulkRevoker(revoker, concurrency=concurrency, on_outcome=on_outcome, stop=stop)
+    return await engine.run(Target(key_id) for key_id in key_ids)
 
 
 class RecordingRevoker:

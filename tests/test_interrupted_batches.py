@@ -204,3 +204,18 @@ async def test_a_crash_mid_batch_leaves_every_confirmed_key_on_record(admin_worl
         await settle(pilot)
     outcomes = {r["key_id"]: r["outcome"] for r in AuditLog().records() if "outcome" in r}
     assert sorted(outcomes) == sorted(ids)
+
+
+async def test_the_interrupted_dialog_can_be_composed_again(admin_world: World) -> None:
+    """Its batches were once kept as `self.batch`, which hid Textual's `Widget.batch()`: a
+    recompose then failed with "'BatchHistory' object is not callable"."""
+    ids = ordinary_ids(admin_world)
+    plant_batch(admin_world, ids[:2], ids[:1])
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, InterruptedBatchScreen)
+        await dialog.recompose()
+        await pilot.pause()
+        assert "never sent" in str(dialog.query_one("#question").render())

@@ -113,3 +113,14 @@ def test_the_safe_text_module_stays_below_the_client_and_the_log() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_plural_is_the_one_place_a_count_gets_its_noun() -> None:
+    from lwadmin_tui.text import plural
+
+    assert [plural(1), plural(2), plural(0, "batch"), plural(1, "batch")] == [
+        "1 key",
+        "2 keys",
+        "0 batches",
+        "1 batch",
+    ]

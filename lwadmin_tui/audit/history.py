@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lwadmin_tui.settings.files import write_private
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import plural, safe_text
 
 CSV_FIELDS = ("key_id", "key_name", "outcome", "label", "status", "code", "attempts", "time")
 # A spreadsheet runs a cell starting with one of these as a formula: key names are hostile.
@@ -155,12 +155,12 @@ def interrupted_sentence(batch: BatchHistory) -> str:
 
 def other_credential_sentence(others: list[BatchHistory]) -> str:
     """Batches a stop left open that this credential must not verify (it may not see them)."""
-    count = len(others)
-    noun = "batch" if count == 1 else "batches"
+
     keys = sorted({f"…{b.key_last4}" for b in others if b.key_last4})
     whose = f" (key {', '.join(keys)})" if keys else ""
     return (
-        f"{count} interrupted {noun} of another credential{whose}: start with that key to "
+        f"{plural(len(others), 'interrupted batch')} of another credential{whose}: start with "
+        "that key to "
         "verify them; read with this one, keys it may not see would look gone."
     )
 

@@ -18,38 +18,26 @@ import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from lwadmin_tui.audit import lock as audit_lock
 from lwadmin_tui.audit.group import GroupCommit
 from lwadmin_tui.audit.lock import BatchLock, LockHolder
+from lwadmin_tui.clock import utc_stamp
 from lwadmin_tui.outcomes import RevokeOutcome
 from lwadmin_tui.settings.files import open_own_file, private_dir, read_own_tail, write_all
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir
 from lwadmin_tui.text import safe_text
 
-APP_DIR = "lwadmin-tui"
 LOG_NAME = "audit.jsonl"
 NAME_MAX_LENGTH = 120
-DEFAULT_PROFILE = "default"
 MAX_READ = 64 << 20  # bytes of the log read back: years of batches, never a whole disk
-
-
-def state_dir() -> Path:
-    """The XDG state directory of this app (not created here)."""
-    base = os.environ.get("XDG_STATE_HOME", "").strip()
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "state"
-    return root / APP_DIR
 
 
 def new_batch_id() -> str:
     """Short, unique, sortable by nothing: batches are ordered by their first record's time."""
     return uuid.uuid4().hex[:12]
-
-
-def utc_stamp() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class AuditLog:

@@ -9,7 +9,6 @@ from lwadmin_tui.bulk.engine import (
     BulkRevoker,
     Target,
     outcome_from_error,
-    revoke_keys,
 )
 from lwadmin_tui.bulk.retry import RetryPolicy
 
@@ -19,5 +18,4 @@ __all__ = [
     "RetryPolicy",
     "Target",
     "outcome_from_error",
-    "revoke_keys",
 ]

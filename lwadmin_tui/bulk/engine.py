@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
@@ -440,24 +440,3 @@ class _Unverifiable(Exception):
     def __init__(self, error: LangWatchError) -> None:
         super().__init__(error.message)
         self.error = error
-
-
-async def revoke_keys(
-    client: Client | Revoker,
-    key_ids: Sequence[str],
-    *,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    on_outcome: OutcomeCallback | None = None,
-    on_sending: Callable[[str], None] | None = None,
-    stop: asyncio.Event | None = None,
-) -> list[RevokeOutcome]:
-    """Revoke `key_ids` by id (no names, no audit): the engine's simplest entry point."""
-
-    def progress(key_id: str, text: str) -> None:
-        if on_sending is not None and text == SENDING:
-            on_sending(key_id)
-
-    engine = BulkRevoker(
-        client, concurrency=concurrency, on_outcome=on_outcome, on_progress=progress, stop=stop
-    )
-    return await engine.run(Target(key_id) for key_id in key_ids)

@@ -20,7 +20,6 @@ from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.early_list import EarlyList
 from lwadmin_tui.cli.known_names import BINDING_IDS, TEXTUAL_THEMES
 from lwadmin_tui.settings.config import (
-    DEFAULT_PROFILE,
     ConfigError,
     LoadedSettings,
     is_insecure,
@@ -28,6 +27,7 @@ from lwadmin_tui.settings.config import (
 )
 from lwadmin_tui.settings.credentials import KeyringStore, resolve_for_settings
 from lwadmin_tui.settings.debug_log import LoggingTransport
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.settings.tls import tls_settings
 from lwadmin_tui.text import register_secret
 

@@ -22,22 +22,13 @@ from lwadmin_tui.settings.config import (
     LoadedSettings,
     load_settings,
 )
-from lwadmin_tui.settings.credentials import PROJECT_KEY as PROJECT_KEY_PATTERN
 from lwadmin_tui.settings.credentials import KeyringStore, NoCredential
-from lwadmin_tui.settings.debug_log import configure_logging
-from lwadmin_tui.settings.debug_log import redact as _redact
-
-__all__ = ["EXIT_USAGE", "PROJECT_KEY_PATTERN", "build_parser", "main", "redact"]
+from lwadmin_tui.settings.debug_log import configure_logging, redact
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 DEMO_SCENARIOS = ("admin", "manager")
 NO_TERMINAL = "needs an interactive terminal (try ssh -t)."
-
-
-def redact(text: str) -> str:
-    """Hide anything shaped like a LangWatch token, e.g. in argparse's own error messages."""
-    return _redact(text)
 
 
 class _Parser(argparse.ArgumentParser):

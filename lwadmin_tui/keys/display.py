@@ -59,10 +59,6 @@ def scope_summary(bindings: Iterable[RoleBinding]) -> str:
     return parts[0] if len(parts) == 1 else f"{parts[0]} +{len(parts) - 1}"
 
 
-def plural(count: int, noun: str = "key") -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def key_name(key: ApiKeyInfo, max_length: int = NAME_MAX_LENGTH) -> str:
     return safe_text(key.name, max_length) or "(unnamed)"
 

@@ -9,18 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
 from lwadmin_tui.keys.sorting import SortSpec, sort_keys
 from lwadmin_tui.outcomes import RevokeOutcome
-
-SENDING = "sending…"
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -34,12 +29,12 @@ class KeysState:
     range_anchor: str | None = None
     """The key where `v` started a range; the range ends at the cursor."""
     results: dict[str, RevokeOutcome | str] = field(default_factory=dict)
-    """The last batch's outcome per key id, or `SENDING` while its request is in flight."""
+    """The last batch's outcome per key id, or its progress text while it is in flight."""
     scope_names: dict[str, str] = field(default_factory=dict)
     """Project and team names by id, for the scope filter and the details."""
     details: dict[str, ApiKeyDetail] = field(default_factory=dict)
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     repeated_ids: int = 0
     """How many key ids the last list held more than once (each is kept once: its last entry)."""
     surplus_entries: int = 0

@@ -36,6 +36,7 @@ from pydantic_settings import (
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.settings.errors import ConfigError
 from lwadmin_tui.settings.files import check_private
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE, config_dir
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -50,9 +51,7 @@ __all__ = [
 ]
 
 DEFAULT_ENDPOINT = "https://app.langwatch.ai"
-DEFAULT_PROFILE = "default"
 MAX_CONCURRENCY = 64
-APP_DIR_NAME = "lwadmin-tui"
 # A `[keymap]` binding id (the app checks it names a real binding before it starts).
 _BINDING_ID = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Keys that must never sit in a config file: it is a settings file, not a secret store.
@@ -212,14 +211,6 @@ class LoadedSettings:
     config_path: Path
     config_found: bool
     profiles: tuple[str, ...]
-
-
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """`$XDG_CONFIG_HOME/lwadmin-tui`, else `~/.config/lwadmin-tui` (relative values ignored)."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_CONFIG_HOME", "")
-    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
-    return root / APP_DIR_NAME
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -88,12 +88,11 @@ def _headers(headers: httpx.Headers) -> str:
 
 
 class LoggingTransport(httpx.AsyncBaseTransport):
-    """Logs each request and answer (headers masked) and remembers the last status and time."""
+    """Logs each request and answer (headers masked) and remembers the last status."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.last_status: int | None = None
-        self.last_seconds: float | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         LOGGER.debug(
@@ -101,14 +100,14 @@ class LoggingTransport(httpx.AsyncBaseTransport):
         )
         started = time.monotonic()
         response = await self.inner.handle_async_request(request)
-        self.last_seconds = time.monotonic() - started
+        seconds = time.monotonic() - started
         self.last_status = response.status_code
         LOGGER.debug(
             "answer %s to %s %s in %.3f s headers: %s",
             response.status_code,
             request.method,
             request.url,
-            self.last_seconds,
+            seconds,
             _headers(response.headers),
         )
         return response

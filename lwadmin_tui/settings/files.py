@@ -51,12 +51,14 @@ def ensure_private_dir(directory: Path) -> None:
 
 
 def open_private_append(path: Path, what: str) -> IO[str]:
-    """Open `path` for appending; a new file is 0600, an existing one must already be private."""
+    """Open a file of ours for appending (`open_own_file`); an existing one that other users
+    could read is refused rather than fixed: what it held may already have been read."""
     ensure_private_dir(path.parent)
-    if path.exists():
-        check_private(path, what)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-    os.fchmod(fd, 0o600)
+    with contextlib.suppress(FileNotFoundError):
+        info = os.lstat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_mode & _SHARED_BITS:
+            check_private(path, what)  # says how to fix it
+    fd = open_own_file(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, what)
     return os.fdopen(fd, "a", encoding="utf-8", buffering=1)
 
 

@@ -8,7 +8,7 @@ import signal
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import cast
 
@@ -23,6 +23,7 @@ from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
 from lwadmin_tui.api.early_list import EarlyList
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
+from lwadmin_tui.clock import utc_now
 from lwadmin_tui.text import register_secret
 from lwadmin_tui.ui.commands import KeysCommands, Palette
 from lwadmin_tui.ui.messages import BatchEnded
@@ -32,10 +33,6 @@ from lwadmin_tui.ui.widgets.filter_input import FilterInput
 TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
 CONFIRM_GUARD_SECONDS = 0.3
 """Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _seen(task: asyncio.Future[tuple[ApiKeyInfo, ...]]) -> None:

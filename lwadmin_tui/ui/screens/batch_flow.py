@@ -20,12 +20,12 @@ from lwadmin_tui.audit.history import (
     interrupted_sentence,
     other_credential_sentence,
 )
-from lwadmin_tui.audit.log import DEFAULT_PROFILE, AuditLog, state_dir
+from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.bulk.engine import StopReason, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
-from lwadmin_tui.keys.display import plural
 from lwadmin_tui.outcomes import RevokeOutcome, summarize
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir
+from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
     AuditHistoryFailed,
     AuditHistoryRead,

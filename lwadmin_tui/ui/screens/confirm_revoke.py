@@ -20,8 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.keys.display import plural
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
 TYPED_COUNT_THRESHOLD = 10

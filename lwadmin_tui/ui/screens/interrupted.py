@@ -9,15 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lwadmin_tui.audit.history import BatchHistory, interrupted_sentence
-from lwadmin_tui.keys.display import plural
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.literal import literal
 
 LISTED = 200  # lines in the list; the counts above it cover every key
-
-
-def _batches(count: int) -> str:
-    return f"{count} batch" if count == 1 else f"{count} batches"
 
 
 class InterruptedBatchScreen(ModalScreen[bool]):
@@ -40,7 +35,7 @@ class InterruptedBatchScreen(ModalScreen[bool]):
         with Vertical(id="dialog"):
             yield Static(" ".join(map(interrupted_sentence, self.found)), id="question")
             words = (
-                f"The app stopped during {_batches(len(self.found))}. Verifying reads "
+                f"The app stopped during {plural(len(self.found), 'batch')}. Verifying reads "
                 f"each key with an unknown outcome once ({plural(unknown)}); nothing is revoked."
             )
             if never:
@@ -49,7 +44,8 @@ class InterruptedBatchScreen(ModalScreen[bool]):
                     "are recorded as not attempted."
                 )
             if self.other_credential:
-                words += f" {_batches(self.other_credential)} of another credential are left alone."
+                others = plural(self.other_credential, "batch")
+                words += f" {others} of another credential are left alone."
             yield Static(words, markup=False)
             with VerticalScroll(id="key-list"):
                 for batch in self.found:

@@ -18,10 +18,9 @@ from textual.worker import Worker, WorkerState
 
 from lwadmin_tui.api import gc_tuning
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
-from lwadmin_tui.keys.display import plural
 from lwadmin_tui.keys.state import KeysState
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import KeysLoaded, LoadFailed
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, QUEUED, BatchFlow
 from lwadmin_tui.ui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding

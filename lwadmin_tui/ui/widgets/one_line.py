@@ -35,8 +35,9 @@ class MessageLine(Static):
         super().__init__(text, markup=False, id=id)
         self._text = text
 
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        """`content` is a plain string here: its height is known from its width alone."""
+    def update(self, content: VisualType = "") -> None:  # type: ignore[override]
+        """`content` is a plain string here: its height is known from its width alone, so
+        the layout pass is asked for only when the height changes (no `layout` argument)."""
         height = self._height_of(str(content))
         super().update(content, layout=height is None or height != self._height_of(self._text))
         self._text = str(content)
