@@ -6,6 +6,7 @@ latency only keeps requests in flight long enough to cancel in the middle.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
@@ -315,4 +317,43 @@ async def test_an_engine_bug_leaves_no_row_claiming_progress(
         assert not keys_screen(pilot).batch_running
         assert [cell(pilot, k, "result") for k in chosen] == ["not attempted"] * 2
         assert "internal error" in message_line(pilot)
+        assert app.is_running
+
+
+SCOPES = "lwadmin_tui.api.scopes.ScopeDirectory.load"
+OWN_KEY = "lwadmin_tui.ui.screens.batch_flow.guess_own_key"
+
+
+@pytest.mark.parametrize(
+    ("target", "keys", "words"),
+    [
+        (SCOPES, (), "Reading the project and team names failed"),
+        (OWN_KEY, ("w",), "Guessing this session's own key failed"),
+    ],
+)
+async def test_a_worker_bug_says_which_job_failed(
+    admin_world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    target: str,
+    keys: tuple[str, ...],
+    words: str,
+) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("planted bug")
+
+    async def settle_despite_it(pilot: Pilot[Any]) -> None:
+        for _ in range(3):
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+    monkeypatch.setattr(target, broken)
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_despite_it(pilot)
+        keys_screen(pilot).own_key_pause = 0.0
+        await pilot.press(*keys)
+        await settle_despite_it(pilot)
+        said = message_line(pilot)
+        assert said.startswith(words) and "planted bug" in said, said
         assert app.is_running

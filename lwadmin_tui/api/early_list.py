@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, InvalidStateError
 
 from lwadmin_tui.api.client import LangWatchClient
@@ -94,3 +94,53 @@ class EarlyList:
             finally:
                 with self._lock:  # the loop closes after this: `cancel` must not touch it
                     self._loop = self._task = None
+
+
+class FirstList:
+    """The app's first key list, in one place: asked for as soon as the app loads (or taken
+    from the `EarlyList` the command sent before Textual was imported), handed over once.
+
+    `start` sends it, `already_here` gives the keys if they came before the screen was built,
+    `take` awaits them (None once handed over: later lists are new requests), `cancel` drops it.
+    """
+
+    def __init__(
+        self,
+        early: EarlyList | None,
+        ask: Callable[[], Coroutine[None, None, tuple[ApiKeyInfo, ...]]],
+    ) -> None:
+        self._early = early
+        self._ask = ask
+        self._pending: asyncio.Future[tuple[ApiKeyInfo, ...]] | None = None
+
+    def start(self) -> None:
+        if self._early is not None:
+            self._pending = asyncio.ensure_future(self._early.keys())
+        else:
+            self._pending = asyncio.ensure_future(self._ask())
+        self._pending.add_done_callback(_seen)
+
+    def already_here(self) -> tuple[ApiKeyInfo, ...] | None:
+        if self._early is None or self._pending is None:
+            return None
+        keys = self._early.answered()
+        if keys is not None:
+            self._pending.cancel()
+            self._pending = None
+        return keys
+
+    async def take(self) -> tuple[ApiKeyInfo, ...] | None:
+        pending, self._pending = self._pending, None
+        return None if pending is None else await pending
+
+    def cancel(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+        if self._early is not None:
+            self._early.cancel()
+
+
+def _seen(task: asyncio.Future[tuple[ApiKeyInfo, ...]]) -> None:
+    """A first list nobody awaited (the app quit first) must not print "never retrieved"."""
+    if not task.cancelled():
+        task.exception()

@@ -20,7 +20,7 @@ from textual.widget import Widget
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
-from lwadmin_tui.api.early_list import EarlyList
+from lwadmin_tui.api.early_list import EarlyList, FirstList
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.clock import utc_now
@@ -33,12 +33,6 @@ from lwadmin_tui.ui.widgets.filter_input import FilterInput
 TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
 CONFIRM_GUARD_SECONDS = 0.3
 """Keys typed this soon after the confirmation dialog opens are ignored (confirm_revoke.py)."""
-
-
-def _seen(task: asyncio.Future[tuple[ApiKeyInfo, ...]]) -> None:
-    """An early list nobody awaited (the app quit first) must not print "never retrieved"."""
-    if not task.cancelled():
-        task.exception()
 
 
 class LwAdminApp(App[None]):
@@ -118,37 +112,24 @@ class LwAdminApp(App[None]):
             **({"timeout": timeout} if timeout is not None else {}),
         )
         self.host = self.client.host
-        self._early_list = early_list
         self._typed_for: dict[int, tuple[events.Key, Widget | None]] = {}
-        self._first_list: asyncio.Future[tuple[ApiKeyInfo, ...]] | None = None
+        self.first_list = FirstList(early_list, self.client.list_keys)
 
     def on_load(self) -> None:
         # The list is asked for before any screen is built, so the server works while Textual
         # starts up; the keys screen's first load takes this answer (`fetch_keys`). The command
         # asks even earlier, before the app is imported (early_list.py).
-        if self._early_list is not None:
-            self._first_list = asyncio.ensure_future(self._early_list.keys())
-        else:
-            self._first_list = asyncio.create_task(self.client.list_keys())
-        self._first_list.add_done_callback(_seen)
+        self.first_list.start()
 
     def keys_already_here(self) -> tuple[ApiKeyInfo, ...] | None:
         """The first list's keys if they arrived before the keys screen was built, so that its
         first frame shows them (one layout pass and frame fewer); else None: `fetch_keys`."""
-        if self._early_list is None or self._first_list is None:
-            return None
-        keys = self._early_list.answered()
-        if keys is not None:
-            self._first_list.cancel()
-            self._first_list = None
-        return keys
+        return self.first_list.already_here()
 
     async def fetch_keys(self) -> tuple[ApiKeyInfo, ...]:
         """The answer to the list sent at start the first time, then a new request each time."""
-        early, self._first_list = self._first_list, None
-        if early is not None:
-            return await early
-        return await self.client.list_keys()
+        keys = await self.first_list.take()
+        return keys if keys is not None else await self.client.list_keys()
 
     def get_default_screen(self) -> KeysScreen:
         # The keys screen is the bottom of the stack itself: pushed over Textual's blank default
@@ -188,10 +169,7 @@ class LwAdminApp(App[None]):
                 focused.take_typed_ahead(event)
 
     async def on_unmount(self) -> None:
-        if self._first_list is not None:
-            self._first_list.cancel()
-        if self._early_list is not None:
-            self._early_list.cancel()
+        self.first_list.cancel()
         await self.client.aclose()
 
     @property

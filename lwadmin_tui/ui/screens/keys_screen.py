@@ -36,6 +36,16 @@ if TYPE_CHECKING:
     from lwadmin_tui.ui.app import LwAdminApp
 
 
+# What each worker group does, for the sentence when it fails by a bug.
+WORKER_JOBS = {
+    "load": "Loading the keys",
+    "scopes": "Reading the project and team names",
+    "own-key": "Guessing this session's own key",
+    "verify-unresolved": "Settling the interrupted batches",
+    "history": "Reading the audit log",
+}
+
+
 class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     """Finding keys (filters, sort, range marks, details) lives in `KeyFinding`."""
 
@@ -233,8 +243,11 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
                     )
                 self.table.update_key(key_id, self.state)
             self.say(f"The batch stopped on an internal error ({error}); reload to check.")
-        else:
-            self.say(f"Loading failed on an internal error ({error}).")
+            return
+        if event.worker.group == "verify-unresolved":
+            self.batch_running = False  # settling is over, whatever it reached
+        what = WORKER_JOBS.get(event.worker.group, "A background task")
+        self.say(f"{what} failed on an internal error ({error}).")
 
     def action_reload(self) -> None:
         if self.batch_running:
