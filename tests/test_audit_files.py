@@ -21,7 +21,7 @@ import pytest
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
-from lwadmin_tui.bulk.engine import StopReason
+from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.outcomes import OutcomeKind
 from lwadmin_tui.settings import files
 from lwadmin_tui.settings.files import NotOurFile

@@ -12,7 +12,8 @@ import httpx
 
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
-from lwadmin_tui.bulk.engine import INTERNAL, StopReason
+from lwadmin_tui.bulk.control import StopReason
+from lwadmin_tui.bulk.engine import INTERNAL
 from lwadmin_tui.outcomes import OutcomeKind
 
 

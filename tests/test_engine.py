@@ -4,7 +4,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 
 from lwadmin_tui.api.errors import Forbidden, Unauthorized
-from lwadmin_tui.bulk.engine import BulkRevoker, Revoker, Target
+from lwadmin_tui.bulk.control import Revoker, Target
+from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 
 
@@ -14,10 +15,12 @@ async def revoke_keys(
     *,
     concurrency: int,
     on_outcome: Callable[[RevokeOutcome], None] | None = None,
-    stop: asyncio.Event | None = None,
+    cancelled: bool = False,
 ) -> list[RevokeOutcome]:
     """The engine by ids alone, with no audit log."""
-    engine = BulkRevoker(revoker, concurrency=concurrency, on_outcome=on_outcome, stop=stop)
+    engine = BulkRevoker(revoker, concurrency=concurrency, on_outcome=on_outcome)
+    if cancelled:
+        engine.cancel()
     return await engine.run(Target(key_id) for key_id in key_ids)
 
 
@@ -70,10 +73,8 @@ async def test_a_key_listed_twice_is_sent_once() -> None:
     assert [o.key_id for o in outcomes] == ["a", "b"]
 
 
-async def test_stop_event_cancels_what_is_not_sent() -> None:
+async def test_a_cancel_before_the_start_sends_nothing() -> None:
     revoker = RecordingRevoker()
-    stop = asyncio.Event()
-    stop.set()
-    outcomes = await revoke_keys(revoker, ["a", "b"], concurrency=2, stop=stop)
+    outcomes = await revoke_keys(revoker, ["a", "b"], concurrency=2, cancelled=True)
     assert revoker.sent == []
     assert {o.kind for o in outcomes} == {OutcomeKind.NOT_ATTEMPTED}

@@ -12,7 +12,7 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
-from lwadmin_tui.bulk.engine import outcome_from_error
+from lwadmin_tui.bulk.answers import outcome_from_error
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
 
 

@@ -9,7 +9,7 @@ from textual.message import Message
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.lock import LockHolder
-from lwadmin_tui.bulk.engine import StopReason
+from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.outcomes import RevokeOutcome
 
 

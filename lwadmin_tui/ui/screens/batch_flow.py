@@ -21,7 +21,7 @@ from lwadmin_tui.audit.history import (
     other_credential_sentence,
 )
 from lwadmin_tui.audit.log import AuditLog
-from lwadmin_tui.bulk.engine import StopReason, Target
+from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
 from lwadmin_tui.outcomes import RevokeOutcome, summarize
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir

@@ -25,7 +25,9 @@ from textual.worker import Worker, WorkerState
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
-from lwadmin_tui.bulk.engine import BulkRevoker, Client, Target, audit_sentence
+from lwadmin_tui.bulk.answers import audit_sentence
+from lwadmin_tui.bulk.control import Client, Target
+from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.bulk.retry import RetryPolicy
 from lwadmin_tui.outcomes import OutcomeKind
