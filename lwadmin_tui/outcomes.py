@@ -83,6 +83,50 @@ class RevokeOutcome:
                 return f"{prefix}{self.kind.value}"
 
 
+class Stage(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    VERIFYING = "verifying"
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Where a key of a running batch stands before its outcome: typed, not a display string."""
+
+    stage: Stage
+    attempt: int = 0
+    """For RETRYING: the attempt about to be made (2 for the first retry), of `attempts`."""
+    attempts: int = 0
+    reason: str = ""
+    """For RETRYING: what the last attempt ran into (`429`, `timeout`, ...)."""
+
+    @property
+    def label(self) -> str:
+        match self.stage:
+            case Stage.QUEUED:
+                return "queued"
+            case Stage.SENDING:
+                return "sending…"
+            case Stage.RETRYING:
+                return f"retrying {self.attempt}/{self.attempts} after {self.reason}"
+            case _:
+                return "verifying…"
+
+    @property
+    def sent(self) -> bool:
+        """A request for the key may have left (anything past queued)."""
+        return self.stage is not Stage.QUEUED
+
+
+QUEUED = Pending(Stage.QUEUED)
+SENDING = Pending(Stage.SENDING)
+VERIFYING = Pending(Stage.VERIFYING)
+
+Result = Pending | RevokeOutcome
+"""What a key's row shows during and after a batch."""
+
+
 def summarize(outcomes: Iterable[RevokeOutcome]) -> str:
     """One line for the end of a batch, e.g. `7 keys: 5 revoked, 1 already revoked`."""
     counts = Counter(outcome.kind for outcome in outcomes)

@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
+from lwadmin_tui.outcomes import SENDING
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
@@ -107,7 +108,7 @@ async def test_no_result_is_lost_when_the_counts_redraw_before_it_is_posted(
         await settle(pilot)
         key_id = ordinary_ids(admin_world, row_ids(pilot))[0]
         panel = keys_screen(pilot).query_one(BatchPanel)
-        panel._collect(key_id, "sending…")
+        panel._collect(key_id, SENDING)
         panel._show_counts()
         await wait_until(pilot, lambda: cell(pilot, key_id, "result") == "sending…")
 

@@ -132,7 +132,7 @@ async def test_409_after_a_retry_counts_as_done(admin_world: World, tmp_path: Pa
 
 async def test_progress_says_which_attempt(admin_world: World, tmp_path: Path) -> None:
     admin_world.server.faults.rate_limit_times = 1
-    seen: list[tuple[str, str]] = []
+    seen: list[tuple[str, object]] = []
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
         chosen = ordinary(admin_world, await listed_ids(client))[:1]
         await run_batch(
@@ -140,9 +140,13 @@ async def test_progress_says_which_attempt(admin_world: World, tmp_path: Path) -
             client,
             chosen,
             audit_log(tmp_path),
-            on_progress=lambda k, text: seen.append((k, text)),
+            on_progress=lambda k, pending: seen.append((k, pending)),
         )
-    assert [text for _, text in seen] == ["sending…", "retrying 2/3 after 429", "sending…"]
+    assert [getattr(p, "label", p) for _, p in seen] == [
+        "sending…",
+        "retrying 2/3 after 429",
+        "sending…",
+    ]
 
 
 async def test_401_mid_batch_stops_sending(admin_world: World, tmp_path: Path) -> None:
@@ -207,6 +211,7 @@ async def test_cancel_ends_a_long_retry_after_wait_at_once(
 
     from lwadmin_tui.audit.log import BatchAudit
     from lwadmin_tui.bulk import BulkRevoker, Target, retry
+    from lwadmin_tui.outcomes import Pending, Stage
 
     monkeypatch.setitem(retry._waits, "on", True)  # this test needs the real wait
     admin_world.server.faults.rate_limit_times = 99
@@ -214,8 +219,8 @@ async def test_cancel_ends_a_long_retry_after_wait_at_once(
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
         [chosen] = ordinary(admin_world, await listed_ids(client))[:1]
 
-        def progress(_key_id: str, text: str) -> None:
-            if text.startswith("retrying"):
+        def progress(_key_id: str, pending: Pending) -> None:
+            if pending.stage is Stage.RETRYING:
                 engine.cancel()
 
         audit = BatchAudit(audit_log(tmp_path), client.host)

@@ -11,10 +11,7 @@ from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 from lwadmin_tui.audit.log import BatchAudit
 from lwadmin_tui.bulk.retry import RetryPolicy
 from lwadmin_tui.bulk.verify import Verifier
-from lwadmin_tui.outcomes import RevokeOutcome
-
-SENDING = "sending…"
-VERIFYING = "verifying…"
+from lwadmin_tui.outcomes import Pending, RevokeOutcome
 
 
 class StopReason(StrEnum):
@@ -47,7 +44,7 @@ class Target:
     name: str = ""
 
 
-ProgressCallback = Callable[[str, str], None]
+ProgressCallback = Callable[[str, Pending], None]
 OutcomeCallback = Callable[[RevokeOutcome], None]
 
 
@@ -66,7 +63,7 @@ class BatchControl(Protocol):
 
     def credential_rejected(self) -> None: ...
 
-    def progress(self, key_id: str, text: str) -> None: ...
+    def progress(self, key_id: str, pending: Pending) -> None: ...
 
     async def pause(self, seconds: float) -> None: ...
 

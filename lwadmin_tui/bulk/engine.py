@@ -26,7 +26,7 @@ from lwadmin_tui.bulk.control import (
 from lwadmin_tui.bulk.one_key import KeyAttempts, NotSent
 from lwadmin_tui.bulk.retry import RetryPolicy
 from lwadmin_tui.bulk.verify import Verifier
-from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
+from lwadmin_tui.outcomes import OutcomeKind, Pending, RevokeOutcome, summarize
 
 DEFAULT_CONCURRENCY = 8
 CANCELLED, UNAUTHORIZED, INTERNAL = (
@@ -203,9 +203,9 @@ class BulkRevoker:
     def note_sent(self) -> None:
         self.sent_any = True
 
-    def progress(self, key_id: str, text: str) -> None:
+    def progress(self, key_id: str, pending: Pending) -> None:
         if self.on_progress is not None:
-            self.on_progress(key_id, text)
+            self.on_progress(key_id, pending)
 
     async def pause(self, seconds: float) -> None:
         """Wait before a retry; a cancel ends the wait at once."""

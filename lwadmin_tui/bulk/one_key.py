@@ -12,10 +12,10 @@ from dataclasses import replace
 
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
 from lwadmin_tui.bulk.answers import audit_sentence, known_failure, outcome_from_error
-from lwadmin_tui.bulk.control import SENDING, VERIFYING, BatchControl, StopReason, Target
+from lwadmin_tui.bulk.control import BatchControl, StopReason, Target
 from lwadmin_tui.bulk.retry import RetryableFailure, classify, may_have_applied
 from lwadmin_tui.bulk.verify import Verdict
-from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+from lwadmin_tui.outcomes import SENDING, VERIFYING, OutcomeKind, Pending, RevokeOutcome, Stage
 
 
 class NotSent(Exception):
@@ -106,7 +106,7 @@ class KeyAttempts:
     def _announce_retry(self, key_id: str, num: int, failure: RetryableFailure) -> None:
         if num < self.batch.policy.attempts and not self.batch.stopped:
             self.batch.progress(
-                key_id, f"retrying {num + 1}/{self.batch.policy.attempts} after {failure.reason}"
+                key_id, Pending(Stage.RETRYING, num + 1, self.batch.policy.attempts, failure.reason)
             )
 
     async def _verify_in_attempt(self, key_id: str, num: int) -> Verdict:

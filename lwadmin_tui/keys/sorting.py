@@ -13,7 +13,7 @@ from typing import Any
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.keys.display import key_name, scope_summary, status_word
-from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.outcomes import Result
 
 # Column key -> label, in the order `s` cycles through them (None = the server's order).
 SORT_COLUMNS: dict[str, str] = {
@@ -69,7 +69,7 @@ def sort_keys(
     *,
     now: datetime,
     marked: Collection[str] = (),
-    results: Mapping[str, RevokeOutcome | str] | None = None,
+    results: Mapping[str, Result] | None = None,
 ) -> list[ApiKeyInfo]:
     """`keys` ordered by `spec`; never used sorts as the oldest, never expires as the latest."""
     keys = list(keys)
@@ -79,7 +79,7 @@ def sort_keys(
 
     def result_label(key: ApiKeyInfo) -> str:
         result = results.get(key.id)
-        return "" if result is None else result if isinstance(result, str) else result.label
+        return "" if result is None else result.label
 
     by: dict[str, Callable[[ApiKeyInfo], Any]] = {
         "name": lambda k: key_name(k).casefold(),

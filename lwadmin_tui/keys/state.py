@@ -15,7 +15,7 @@ from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
 from lwadmin_tui.keys.sorting import SortSpec, sort_keys
-from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.outcomes import Result
 
 
 @dataclass
@@ -28,7 +28,7 @@ class KeysState:
     sort: SortSpec = field(default_factory=SortSpec)
     range_anchor: str | None = None
     """The key where `v` started a range; the range ends at the cursor."""
-    results: dict[str, RevokeOutcome | str] = field(default_factory=dict)
+    results: dict[str, Result] = field(default_factory=dict)
     """The last batch's outcome per key id, or its progress text while it is in flight."""
     scope_names: dict[str, str] = field(default_factory=dict)
     """Project and team names by id, for the scope filter and the details."""

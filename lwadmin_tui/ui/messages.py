@@ -10,7 +10,7 @@ from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.bulk.control import StopReason
-from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.outcomes import Result, RevokeOutcome
 
 
 @dataclass
@@ -22,10 +22,6 @@ class KeysLoaded(Message):
 class LoadFailed(Message):
     message: str
     credential_rejected: bool = False
-
-
-Result = str | RevokeOutcome
-"""A key's progress text (`sending…`, `retrying 2/3 after 429`, `verifying…`) or its outcome."""
 
 
 @dataclass

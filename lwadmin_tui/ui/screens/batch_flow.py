@@ -23,7 +23,7 @@ from lwadmin_tui.audit.history import (
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
-from lwadmin_tui.outcomes import RevokeOutcome, summarize
+from lwadmin_tui.outcomes import QUEUED, RevokeOutcome, summarize
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
@@ -39,8 +39,6 @@ from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 if TYPE_CHECKING:
     from lwadmin_tui.ui.app import LwAdminApp
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
-
-QUEUED = "queued"
 
 BATCH_BINDINGS = [
     Binding(

@@ -19,10 +19,10 @@ from textual.worker import Worker, WorkerState
 from lwadmin_tui.api import gc_tuning
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
 from lwadmin_tui.keys.state import KeysState
-from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+from lwadmin_tui.outcomes import OutcomeKind, Pending, RevokeOutcome
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import KeysLoaded, LoadFailed
-from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, QUEUED, BatchFlow
+from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
 from lwadmin_tui.ui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
@@ -235,9 +235,9 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             self.batch_running = False
             self.batch_panel.engine = None
             for key_id, result in list(self.state.results.items()):
-                if result == QUEUED:
+                if isinstance(result, Pending) and not result.sent:
                     self.state.results[key_id] = RevokeOutcome(key_id, OutcomeKind.NOT_ATTEMPTED)
-                elif isinstance(result, str):  # sending, retrying or verifying: sent, maybe
+                elif isinstance(result, Pending):  # sending, retrying or verifying: sent, maybe
                     self.state.results[key_id] = RevokeOutcome(
                         key_id, OutcomeKind.UNKNOWN, message="internal error"
                     )

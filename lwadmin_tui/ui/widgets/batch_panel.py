@@ -30,8 +30,8 @@ from lwadmin_tui.bulk.control import Client, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.bulk.retry import RetryPolicy
-from lwadmin_tui.outcomes import OutcomeKind
-from lwadmin_tui.ui.messages import BatchEnded, KeyResults, Result, UnresolvedVerified
+from lwadmin_tui.outcomes import OutcomeKind, Pending, Result
+from lwadmin_tui.ui.messages import BatchEnded, KeyResults, UnresolvedVerified
 from lwadmin_tui.ui.widgets.one_line import OneLine
 
 BATCH_GROUP = "revoke"
@@ -171,7 +171,7 @@ class BatchPanel(Horizontal):
         if self.engine is None:
             return
         for key_id, result in message.results:
-            if isinstance(result, str):
+            if isinstance(result, Pending):
                 self.in_flight.add(key_id)
             else:
                 self.in_flight.discard(key_id)

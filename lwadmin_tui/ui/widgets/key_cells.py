@@ -20,7 +20,7 @@ from lwadmin_tui.keys.display import (
     status_word,
 )
 from lwadmin_tui.keys.sorting import DOWN, UP, SortSpec
-from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.outcomes import Pending, Result
 from lwadmin_tui.ui.widgets.literal import literal
 
 MARK = "●"
@@ -67,11 +67,11 @@ def header_label(column: str, label: str, width: int, sort: SortSpec) -> Text:
     return Text(f"{label[: max(0, width - 2)]} {arrow}".strip() if width > 1 else arrow, "bold")
 
 
-def result_cell(result: RevokeOutcome | str | None) -> Text:
+def result_cell(result: Result | None) -> Text:
     if result is None:
         return Text("")
-    if isinstance(result, str):
-        return literal(result, style="italic")
+    if isinstance(result, Pending):
+        return literal(result.label, style="italic")
     style = "bold" if result.done else "bold reverse" if result.status else "italic"
     return literal(result.label, style=style)
 
