@@ -97,15 +97,18 @@ async def probe(n_keys: int) -> dict[str, Any]:
     from lwadmin_tui.fake.in_process import InProcessTransport
     from lwadmin_tui.ui.app import LwAdminApp
     from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+    from lwadmin_tui.ui.session import Session
 
     scenario = admin_scenario(NOW)
     app = LwAdminApp(
-        "https://langwatch.bench.example",
-        ApiKey(scenario.token),
+        Session(
+            "https://langwatch.bench.example",
+            ApiKey(scenario.token),
+            transport=InProcessTransport(scenario.app),
+        ),
         clock=lambda: NOW,
         confirm_guard_seconds=0.0,
         cursor_blink=False,
-        transport=InProcessTransport(scenario.app),
     )
     keys = tuple(
         ApiKeyInfo(id=f"k{i:020d}", name=f"ci runner {i}", created_at=NOW - timedelta(days=1))

@@ -88,15 +88,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     stalls = StallMonitor()
     stalls.start()
     from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.session import Session
 
     imported = time.time()
     app = LwAdminApp(
-        args.url,
-        api_key,
-        concurrency=args.concurrency,
+        Session(args.url, api_key, concurrency=args.concurrency, verify=verify),
         confirm_guard_seconds=0.0,
         cursor_blink=False,
-        verify=verify,
         early_list=early_list,
     )
     out: dict[str, Any] = {}

@@ -10,15 +10,19 @@ from textual.worker import WorkerCancelled
 
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+from lwadmin_tui.ui.session import Session
 from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
 
+APP_OPTIONS = ("clock", "confirm_guard_seconds", "cursor_blink", "early_list")
+
 
 def make_app(world: World, **options: Any) -> LwAdminApp:
-    options.setdefault("confirm_guard_seconds", 0.0)
-    return LwAdminApp(
-        world.url, world.api_key, clock=lambda: FIXED_NOW, cursor_blink=False, **options
-    )
+    """The app on `world`: options named in APP_OPTIONS go to the app, the rest to its Session."""
+    app_options: dict[str, Any] = {"confirm_guard_seconds": 0.0, "cursor_blink": False}
+    app_options.update({name: options.pop(name) for name in APP_OPTIONS if name in options})
+    app_options.setdefault("clock", lambda: FIXED_NOW)
+    return LwAdminApp(Session(world.url, world.api_key, **options), **app_options)
 
 
 async def settle(pilot: Pilot[Any]) -> None:

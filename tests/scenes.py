@@ -16,6 +16,7 @@ from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.fake import SCENARIOS, Scenario
 from lwadmin_tui.fake.in_process import InProcessTransport
 from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.session import Session
 from tests.conftest import FIXED_NOW
 
 PICTURE_ENDPOINT = "https://langwatch.acme.example"
@@ -141,12 +142,12 @@ def scene_app(scene: Scene) -> tuple[LwAdminApp, Callable[[Pilot[Any]], Awaitabl
     """A fresh app on a fresh fake organization, and the steps that bring it to the scene."""
     scenario = SCENARIOS[scene.scenario](FIXED_NOW)
     app = LwAdminApp(
-        PICTURE_ENDPOINT,
-        ApiKey(scenario.token),
+        Session(
+            PICTURE_ENDPOINT, ApiKey(scenario.token), transport=InProcessTransport(scenario.app)
+        ),
         clock=lambda: FIXED_NOW,
         confirm_guard_seconds=0.0,
         cursor_blink=False,
-        transport=InProcessTransport(scenario.app),
     )
 
     async def run_before(pilot: Pilot[Any]) -> None:

@@ -9,6 +9,7 @@ from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.help import HelpScreen
 from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
+from lwadmin_tui.ui.session import Session
 from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
@@ -60,8 +61,7 @@ async def test_quit_asks_while_a_batch_runs_and_the_ui_stays_live(admin_world: W
 
 async def test_a_rejected_key_at_start_says_so(admin_world: World) -> None:
     app = LwAdminApp(
-        admin_world.url,
-        ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 48),
+        Session(admin_world.url, ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 48)),
         clock=lambda: FIXED_NOW,
         cursor_blink=False,
     )
@@ -72,7 +72,7 @@ async def test_a_rejected_key_at_start_says_so(admin_world: World) -> None:
 
 
 async def test_an_unreachable_server_says_so() -> None:
-    app = LwAdminApp("http://127.0.0.1:9", ApiKey("sk-lw-x_y"), cursor_blink=False)
+    app = LwAdminApp(Session("http://127.0.0.1:9", ApiKey("sk-lw-x_y")), cursor_blink=False)
     async with app.run_test() as pilot:
         await settle(pilot)
         assert "Could not load the keys: could not connect to 127.0.0.1:9" in message_line(pilot)
@@ -80,7 +80,9 @@ async def test_an_unreachable_server_says_so() -> None:
 
 async def test_a_trickled_list_ends_in_a_message_not_loading_forever() -> None:
     with trickle_server() as trickle:
-        app = LwAdminApp(trickle.url, ApiKey("sk-lw-x_y"), request_timeout=0.5, cursor_blink=False)
+        app = LwAdminApp(
+            Session(trickle.url, ApiKey("sk-lw-x_y"), request_timeout=0.5), cursor_blink=False
+        )
         async with app.run_test() as pilot:
             await settle(pilot)
             assert message_line(pilot).startswith(
@@ -99,7 +101,9 @@ async def test_a_key_id_listed_twice_is_shown_once_and_said() -> None:
     rows = [listed(f"key-{n:02}", f"key {n}") for n in range(20)]
     rows.insert(5, listed("key-12", "key 12 again"))  # 21 entries, 20 ids
     with canned_server(Canned(200, json.dumps({"data": rows}).encode())) as url:
-        app = LwAdminApp(url, ApiKey("sk-lw-x_y"), clock=lambda: FIXED_NOW, cursor_blink=False)
+        app = LwAdminApp(
+            Session(url, ApiKey("sk-lw-x_y")), clock=lambda: FIXED_NOW, cursor_blink=False
+        )
         async with app.run_test() as pilot:
             await settle(pilot)
             assert message_line(pilot) == (

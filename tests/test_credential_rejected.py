@@ -5,15 +5,18 @@ from __future__ import annotations
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
+from lwadmin_tui.ui.session import Session
 from tests.app_driver import row_ids, settle
 from tests.conftest import FIXED_NOW, World
 
 
 async def test_a_rejected_key_gets_a_panel_naming_its_source(admin_world: World) -> None:
     app = LwAdminApp(
-        admin_world.url,
-        ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ"),
-        key_source="keyring entry 'acme' (service lwadmin-tui)",
+        Session(
+            admin_world.url,
+            ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ"),
+            key_source="keyring entry 'acme' (service lwadmin-tui)",
+        ),
         clock=lambda: FIXED_NOW,
         cursor_blink=False,
     )

@@ -190,17 +190,19 @@ CRASHING_APP = textwrap.dedent(
 
     from lwadmin_tui.api.auth import ApiKey
     from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.session import Session
 
 
     class CrashingApp(LwAdminApp):
         def on_mount(self) -> None:
-            secret = self.api_key.reveal()
+            secret = self.session.api_key.reveal()
             raise RuntimeError("planted crash")
 
     if "--textual-crash-screen" in sys.argv:  # Textual's own report, which shows locals
         CrashingApp._fatal_error = App._fatal_error
 
-    app = CrashingApp(os.environ["LWADMIN_ENDPOINT"], ApiKey(os.environ["LWADMIN_API_KEY"]))
+    session = Session(os.environ["LWADMIN_ENDPOINT"], ApiKey(os.environ["LWADMIN_API_KEY"]))
+    app = CrashingApp(session)
     app.run()
     sys.exit(app.return_code or 0)
     """

@@ -21,6 +21,7 @@ from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
+from lwadmin_tui.ui.session import Session
 from tests.app_driver import cell, make_app, message_line, move_to, row_ids, settle
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.echo_auth import echoing_server
@@ -83,7 +84,7 @@ async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line
 
 async def test_a_key_not_shaped_like_a_token_is_masked_when_echoed_bare() -> None:
     with echo_world(bare=True) as world:  # the fake's own 401, the bare key appended
-        app = LwAdminApp(world.url, ApiKey(OPAQUE_KEY), clock=lambda: FIXED_NOW)
+        app = LwAdminApp(Session(world.url, ApiKey(OPAQUE_KEY)), clock=lambda: FIXED_NOW)
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             assert isinstance(app.screen, CredentialRejectedScreen)

@@ -18,6 +18,7 @@ from lwadmin_tui.api.errors import TransportError
 from lwadmin_tui.settings.errors import ConfigError
 from lwadmin_tui.settings.tls import tls_settings
 from lwadmin_tui.ui.app import LwAdminApp
+from lwadmin_tui.ui.session import Session
 from tests.app_driver import message_line, row_ids, settle, top_bar
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW
@@ -121,9 +122,7 @@ def test_a_missing_or_broken_bundle_is_one_sentence(tmp_path: Path) -> None:
 
 async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> None:
     app = LwAdminApp(
-        tls_url,
-        KEY,
-        verify=tls_settings(ca_file, env={}).context,
+        Session(tls_url, KEY, verify=tls_settings(ca_file, env={}).context),
         clock=lambda: FIXED_NOW,
         cursor_blink=False,
     )
@@ -136,7 +135,7 @@ async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> N
 async def test_the_app_never_follows_a_redirect() -> None:
     reply = Canned(302, headers={"Location": "https://collector.evil.example/steal"})
     with canned_server(reply) as url:
-        app = LwAdminApp(url, KEY, clock=lambda: FIXED_NOW, cursor_blink=False)
+        app = LwAdminApp(Session(url, KEY), clock=lambda: FIXED_NOW, cursor_blink=False)
         async with app.run_test() as pilot:
             await settle(pilot)
             line = message_line(pilot)
@@ -147,7 +146,9 @@ async def test_the_app_never_follows_a_redirect() -> None:
 async def test_insecure_http_shows_a_warning_in_the_header() -> None:
     with canned_server(Canned(200, json.dumps(ONE_KEY).encode())) as url:
         app = LwAdminApp(
-            url, KEY, insecure=True, profile="lab", clock=lambda: FIXED_NOW, cursor_blink=False
+            Session(url, KEY, insecure=True, profile="lab"),
+            clock=lambda: FIXED_NOW,
+            cursor_blink=False,
         )
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)

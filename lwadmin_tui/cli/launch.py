@@ -12,7 +12,8 @@ import getpass
 import ssl
 import sys
 from contextlib import ExitStack
-from typing import Any, NoReturn
+from dataclasses import replace
+from typing import NoReturn
 
 import httpx
 
@@ -30,6 +31,7 @@ from lwadmin_tui.settings.debug_log import LoggingTransport
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.settings.tls import tls_settings
 from lwadmin_tui.text import register_secret
+from lwadmin_tui.ui.session import Session
 
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
 
@@ -52,15 +54,18 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
         pool=settings.read_timeout,
     )
     with ExitStack() as stack:
-        options: dict[str, Any] = {}
         verify: ssl.SSLContext | bool = True
         if args.demo:
             from lwadmin_tui.cli.demo import start_demo
 
             demo = stack.enter_context(start_demo(args.demo, latency_ms=args.demo_latency))
             endpoint, api_key = demo.endpoint, demo.api_key
-            options.update(
-                label=f"demo: {args.demo}", key_source="the demo", own_key_id=demo.own_key_id
+            session = Session(
+                endpoint,
+                api_key,
+                label=f"demo: {args.demo}",
+                key_source="the demo",
+                own_key_id=demo.own_key_id,
             )
         else:
             endpoint = validate_endpoint(
@@ -74,7 +79,9 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 on_notice=lambda sentence: print(f"lwadmin-tui: {sentence}", file=sys.stderr),
             )
             api_key = credential.key
-            options.update(
+            session = Session(
+                endpoint,
+                api_key,
                 # The header names the profile unless it is the implicit one (80 columns are few).
                 profile="" if settings.profile == DEFAULT_PROFILE else settings.profile,
                 key_source=credential.source,
@@ -113,9 +120,8 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
         )
         from lwadmin_tui.ui.app import LwAdminApp
 
-        app = LwAdminApp(
-            endpoint,
-            api_key,
+        session = replace(
+            session,
             concurrency=settings.concurrency,
             theme=theme,
             keymap=settings.keymap,
@@ -123,9 +129,8 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             request_timeout=settings.request_timeout,
             verify=verify,
             transport=transport(),
-            early_list=early_list,
-            **options,
         )
+        app = LwAdminApp(session, early_list=early_list)
         app.run(mouse=settings.mouse)
     raise SystemExit(app.return_code or 0)
 

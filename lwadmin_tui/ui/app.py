@@ -5,29 +5,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-import httpx
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.widget import Widget
 
-from lwadmin_tui.api.auth import ApiKey
-from lwadmin_tui.api.client import DEFAULT_TOTAL_TIMEOUT, LangWatchClient
+from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.early_list import EarlyList, FirstList
 from lwadmin_tui.api.models import ApiKeyInfo
-from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.text import register_secret
 from lwadmin_tui.ui.commands import KeysCommands, Palette
 from lwadmin_tui.ui.messages import BatchEnded
 from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+from lwadmin_tui.ui.session import Session
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
 
 TYPED_FOR_KEPT = 256  # keys whose first widget is remembered (most are handled at once)
@@ -62,54 +59,32 @@ class LwAdminApp(App[None]):
 
     def __init__(
         self,
-        endpoint: str,
-        api_key: ApiKey,
+        session: Session,
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        label: str = "",
         clock: Callable[[], datetime] = utc_now,
         confirm_guard_seconds: float = CONFIRM_GUARD_SECONDS,
         cursor_blink: bool = True,
-        transport: httpx.AsyncBaseTransport | None = None,
-        verify: ssl.SSLContext | bool = True,
-        timeout: httpx.Timeout | None = None,
-        request_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-        theme: str = "textual-dark",
-        profile: str = "",
-        insecure: bool = False,
-        key_source: str = "",
-        own_key_id: str | None = None,
-        keymap: Mapping[str, str] | None = None,
         early_list: EarlyList | None = None,
     ) -> None:
         super().__init__()
-        # Settings from the command line / environment / config file (see config.py).
-        self.theme_name = theme
-        self.profile = profile
-        self.insecure = insecure
-        self.key_source = key_source
-        self.own_key_id = own_key_id
-        if keymap:
-            self.set_keymap(dict(keymap))
-        self.endpoint = endpoint
-        self.api_key = api_key
-        """The credential (its repr shows the last 4 characters only)."""
-        self.key_last4 = api_key.last4
-        register_secret(api_key.reveal())  # masked in every server string from now on
-        self.concurrency = max(1, concurrency)
-        self.label = label
+        self.session = session
+        if session.keymap:
+            self.set_keymap(dict(session.keymap))
+        self.key_last4 = session.api_key.last4
+        register_secret(session.api_key.reveal())  # masked in every server string from now on
+        self.concurrency = max(1, session.concurrency)
         self.clock = clock
         self.confirm_guard_seconds = confirm_guard_seconds
         self.cursor_blink = cursor_blink
         self.monotonic: Callable[[], float] = time.monotonic
         self.client = LangWatchClient(
-            endpoint,
-            api_key,
+            session.endpoint,
+            session.api_key,
             max_connections=self.concurrency,
-            transport=transport,
-            verify=verify,
-            total_timeout=request_timeout,
-            **({"timeout": timeout} if timeout is not None else {}),
+            transport=session.transport,
+            verify=session.verify,
+            timeout=session.timeout,
+            total_timeout=session.request_timeout,
         )
         self.host = self.client.host
         self._typed_for: dict[int, tuple[events.Key, Widget | None]] = {}
@@ -138,7 +113,7 @@ class LwAdminApp(App[None]):
         return KeysScreen()
 
     def on_mount(self) -> None:
-        self.theme = self.theme_name
+        self.theme = self.session.theme
         self.exit_on_sigterm()
 
     # --- keys typed ahead -------------------------------------------------------------------

@@ -100,7 +100,7 @@ class BatchFlow:
 
     @property
     def profile_name(self) -> str:
-        return self._app.profile or DEFAULT_PROFILE
+        return self._app.session.profile or DEFAULT_PROFILE
 
     def credential(self) -> str | None:
         """The credential's keyed fingerprint for the audit log (None if no salt can be kept).
@@ -110,7 +110,7 @@ class BatchFlow:
         if self._credential is None:
             try:
                 self._credential = credential_fingerprint(
-                    self._app.api_key, self.audit_log.path.parent
+                    self._app.session.api_key, self.audit_log.path.parent
                 )
             except OSError:
                 return None
@@ -119,11 +119,11 @@ class BatchFlow:
     @property
     def own_key_id(self) -> str | None:
         """From the profile / app / LWADMIN_OWN_KEY_ID; else the detection step's guess."""
-        return configured_own_key(self._app.own_key_id) or self.own_key_guess
+        return configured_own_key(self._app.session.own_key_id) or self.own_key_guess
 
     @property
     def own_key_guessed(self) -> bool:
-        return configured_own_key(self._app.own_key_id) is None
+        return configured_own_key(self._app.session.own_key_id) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The cancel key shows in the footer only while a batch runs."""
@@ -366,7 +366,7 @@ class BatchFlow:
         self.tell_quit_question(text)
 
     def action_detect_own_key(self) -> None:
-        if configured_own_key(self._app.own_key_id):
+        if configured_own_key(self._app.session.own_key_id):
             self._screen.say("This session's own key id is configured; no guess needed.")
             return
         self._screen.say("Listing twice to see whose last use moves…")

@@ -158,7 +158,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
             from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 
             app = self.lw_app
-            source = app.key_source or "LWADMIN_API_KEY"
+            source = app.session.key_source or "LWADMIN_API_KEY"
             self.say(
                 f"The server rejected the API key (401: {reason}). Check that {source} "
                 "holds a live organization API key for this endpoint."
@@ -266,13 +266,13 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         """Where the app points and what the list covers; the most important part first."""
         app = self.lw_app
         bar = Text()
-        if app.insecure:
+        if app.session.insecure:
             bar.append("INSECURE http: key sent unencrypted", style="bold reverse")
             bar.append(" · ")
-        if app.label:
-            bar.append(f"{app.label} · ", style="italic")
-        if app.profile:
-            bar.append(f"profile {safe_text(app.profile, 24)} · ")
+        if app.session.label:
+            bar.append(f"{app.session.label} · ", style="italic")
+        if app.session.profile:
+            bar.append(f"profile {safe_text(app.session.profile, 24)} · ")
         bar.append(safe_text(app.host, 50), style="bold")
         bar.append(f" · key …{safe_text(app.key_last4, 4)}")
         if self.loaded:
