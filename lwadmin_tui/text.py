@@ -46,7 +46,8 @@ def _replace(char: str) -> str:
 
 REDACTED = "[redacted]"
 # LangWatch tokens: organization keys sk-lw-, ingestion keys ik-lw-, personal access tokens pat-lw-.
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
+# Any case: an echo upper-cased by a proxy still shows nearly all of the token.
+_TOKEN = re.compile(r"(?i)(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
 # The credential after an HTTP auth scheme (an RFC 6750 b64token), as an echoed header shows it.
 _SCHEME_VALUE = re.compile(
     r"\b(?P<scheme>(?i:bearer|basic))(?P<gap>\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)"
@@ -59,23 +60,20 @@ PIECE = 16
 MIN_SECRET_LENGTH = 8
 """A shorter value is not registered: it could not be told apart from ordinary words."""
 
+# All lower case: a credential is masked in any case (an echo upper-cased by a proxy too).
 _pieces: set[str] = set()  # every PIECE-long piece of a registered credential
 _whole: list[str] = []  # registered credentials shorter than PIECE: masked whole
 # Any piece holds one of these whole, so a text holding none of them holds no piece.
 _probes: tuple[str, ...] = ()
-# While every piece has an ASCII capital, a text without one holds no piece; while every piece
-# has one after its first character, so does a text with a capital only at its start. Most key
-# names are one of the two: they skip the probes.
-_capital_in_pieces = True
-_capital_inside_pieces = True
 
 
 def register_secret(value: str) -> None:
     """From now on, `value` (the credential in use) and any PIECE-long piece of it show as
     `[redacted]` in every text `safe_text` returns and every debug log line."""
-    global _probes, _capital_in_pieces, _capital_inside_pieces
+    global _probes
     if len(value) < MIN_SECRET_LENGTH:
         return
+    value = value.lower()
     if len(value) < PIECE:
         pieces = [value]
         probes = [value]
@@ -88,22 +86,19 @@ def register_secret(value: str) -> None:
         half = PIECE // 2
         probes = [value[i : i + half] for i in range(0, len(value) - half, half)]
     _probes = tuple(dict.fromkeys((*_probes, *probes)))
-    _capital_in_pieces &= all(re.search("[A-Z]", piece) for piece in pieces)
-    _capital_inside_pieces &= all(re.search("[A-Z]", piece[1:]) for piece in pieces)
 
 
 def forget_secrets() -> None:
     """Forget every registered credential (tests run many apps, each with its own key)."""
-    global _probes, _capital_in_pieces, _capital_inside_pieces
+    global _probes
     _pieces.clear()
     _whole.clear()
     _probes = ()
-    _capital_in_pieces = _capital_inside_pieces = True
 
 
-def _probed(text: str) -> bool:
+def _probed(lowered: str) -> bool:
     for probe in _probes:  # noqa: SIM110 (a plain loop: any() over a generator is slower)
-        if probe in text:
+        if probe in lowered:
             return True
     return False
 
@@ -112,17 +107,20 @@ def redact_secrets(text: str) -> str:
     """`text` with LangWatch tokens, the value after `Bearer`/`Basic` and every registered
     credential (or a PIECE-long piece of one) replaced by `[redacted]`."""
     text = _TOKEN.sub(REDACTED, text)
-    if _probed(text):
+    if _probed(text.lower()):
         text = _mask_registered(text)
     return _SCHEME_VALUE.sub(_mask_scheme_value, text)
 
 
 def _mask_registered(text: str) -> str:
     for whole in _whole:
-        text = text.replace(whole, REDACTED)
+        text = re.sub(re.escape(whole), REDACTED, text, flags=re.IGNORECASE)
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer: compare as is
+        lowered = text
     spans: list[list[int]] = []  # [start, end) runs covered by pieces, overlaps merged
     for start in range(len(text) - PIECE + 1):
-        if text[start : start + PIECE] in _pieces:
+        if lowered[start : start + PIECE] in _pieces:
             if spans and start <= spans[-1][1]:
                 spans[-1][1] = start + PIECE
             else:
@@ -153,12 +151,7 @@ def safe_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
         "-lw-" in lowered
         or "bearer" in lowered
         or "basic" in lowered
-        or (
-            _probes
-            and (lowered != text or not _capital_in_pieces)
-            and (lowered[1:] != text[1:] or not _capital_inside_pieces)
-            and _probed(text)
-        )
+        or (_probes and _probed(lowered))
     ):
         text = redact_secrets(text)
     if text.isascii() and text.isprintable():

@@ -247,6 +247,7 @@ async def test_batches_view_and_export(admin_world: World, isolated_state: Path)
         chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
         await revoke(pilot, chosen)
         await pilot.press("b")
+        await settle(pilot)
         view = app.screen
         assert isinstance(view, BatchesScreen)
         assert view.query_one("#batch-keys").row_count == 2  # type: ignore[attr-defined]

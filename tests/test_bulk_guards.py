@@ -32,13 +32,13 @@ class Recording:
 
 
 async def test_an_unexpected_error_stops_the_batch_and_nothing_is_sent_after() -> None:
-    client = Recording(broken="k0")
+    client = Recording(broken=f"k{0:020d}")
     engine = BulkRevoker(client, concurrency=1)
-    outcomes = await engine.run(Target(f"k{i}") for i in range(8))
+    outcomes = await engine.run(Target(f"k{i:020d}") for i in range(8))
     sent_at_return = list(client.sent)
     for _ in range(20):
         await asyncio.sleep(0)
-    assert client.sent == sent_at_return == ["k0"]
+    assert client.sent == sent_at_return == [f"k{0:020d}"]
     assert outcomes[0].kind is OutcomeKind.UNKNOWN
     assert "internal error" in (outcomes[0].message or "")
     assert {o.kind for o in outcomes[1:]} == {OutcomeKind.NOT_ATTEMPTED}
@@ -46,9 +46,9 @@ async def test_an_unexpected_error_stops_the_batch_and_nothing_is_sent_after() -
 
 
 async def test_parallel_workers_stop_too(tmp_path: Path) -> None:
-    client = Recording(broken="k2")
+    client = Recording(broken=f"k{2:020d}")
     engine = BulkRevoker(client, concurrency=4)
-    outcomes = await engine.run(Target(f"k{i}") for i in range(40))
+    outcomes = await engine.run(Target(f"k{i:020d}") for i in range(40))
     sent_at_return = len(client.sent)
     for _ in range(20):
         await asyncio.sleep(0)
@@ -67,7 +67,7 @@ async def test_no_request_leaves_without_its_intent_on_disk(tmp_path: Path) -> N
     client = Recording()
     audit = BatchAudit(UnwritableLog(tmp_path / "audit.jsonl"), "h")
     engine = BulkRevoker(client, concurrency=2, audit=audit)
-    outcomes = await engine.run(Target(f"k{i}") for i in range(5))
+    outcomes = await engine.run(Target(f"k{i:020d}") for i in range(5))
     assert client.sent == []
     assert {o.kind for o in outcomes} == {OutcomeKind.NOT_ATTEMPTED}
     assert "audit log not writable" in (outcomes[0].message or "")
@@ -94,7 +94,7 @@ async def test_cancel_while_the_intent_is_written_sends_nothing(tmp_path: Path) 
     client = Recording()
     log = SlowIntentLog(tmp_path / "audit.jsonl")
     engine = BulkRevoker(client, concurrency=1, audit=BatchAudit(log, "h"))
-    batch = asyncio.create_task(engine.run([Target("k0"), Target("k1")]))
+    batch = asyncio.create_task(engine.run([Target(f"k{0:020d}"), Target(f"k{1:020d}")]))
     await asyncio.to_thread(log.writing.wait, 10)
     engine.cancel()
     log.release.set()
@@ -102,7 +102,7 @@ async def test_cancel_while_the_intent_is_written_sends_nothing(tmp_path: Path) 
     assert client.sent == []
     assert [o.kind for o in outcomes] == [OutcomeKind.NOT_ATTEMPTED] * 2
     events = [(r["event"], r.get("key_id")) for r in log.records()]
-    assert ("intent", "k0") in events and ("outcome", "k0") in events
+    assert ("intent", f"k{0:020d}") in events and ("outcome", f"k{0:020d}") in events
 
 
 class OutcomeFailsOnce(AuditLog):
@@ -123,7 +123,7 @@ async def test_a_lost_outcome_record_stops_the_batch_before_the_next_request(
     client = Recording()
     log = OutcomeFailsOnce(tmp_path / "audit.jsonl")
     engine = BulkRevoker(client, concurrency=1, audit=BatchAudit(log, "h"))
-    outcomes = await engine.run(Target(f"k{i}") for i in range(4))
-    assert client.sent == ["k0"]
+    outcomes = await engine.run(Target(f"k{i:020d}") for i in range(4))
+    assert client.sent == [f"k{0:020d}"]
     assert [o.kind for o in outcomes] == [OutcomeKind.REVOKED] + [OutcomeKind.NOT_ATTEMPTED] * 3
     assert engine.stop_reason is StopReason.AUDIT

@@ -29,7 +29,10 @@ KEY_404 = NotFound(404, "API Key not found: k", code="api_key_not_found")
 
 def detail(revoked: bool) -> ApiKeyDetail:
     moment = datetime(2026, 8, 22, tzinfo=UTC)
-    return ApiKeyDetail(id="k", name="k", createdAt=moment, revokedAt=moment if revoked else None)
+    return ApiKeyDetail(id=K, name="k", createdAt=moment, revokedAt=moment if revoked else None)
+
+
+K, K2 = "k" * 21, "K" * 21  # key ids as the server issues them
 
 
 class Scripted:
@@ -56,7 +59,7 @@ class Scripted:
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         self.calls.append("LIST")
         moment = datetime(2026, 8, 22, tzinfo=UTC)
-        return (ApiKeyInfo(id="k", name="k", created_at=moment),) if self.listed else ()
+        return (ApiKeyInfo(id=K, name="k", created_at=moment),) if self.listed else ()
 
 
 @pytest.mark.parametrize(
@@ -117,7 +120,7 @@ async def test_after_an_open_answer(
     deletes: list[object], gets: list[object], listed: bool, calls: list[str], label: str
 ) -> None:
     client = Scripted(list(deletes), list(gets), listed)
-    [outcome] = await BulkRevoker(client).run([Target("k", "name")])
+    [outcome] = await BulkRevoker(client).run([Target(K, "name")])
     assert client.calls == calls
     assert outcome.label == label
     assert outcome.attempts == calls.count("DELETE")
@@ -126,7 +129,7 @@ async def test_after_an_open_answer(
 async def test_the_legacy_server_is_detected_once() -> None:
     client = Scripted([TIMEOUT, TIMEOUT], [ROUTE_404], listed=False)
     engine = BulkRevoker(client, concurrency=1)
-    outcomes = await engine.run([Target("k"), Target("k2")])
+    outcomes = await engine.run([Target(K), Target(K2)])
     assert [o.kind for o in outcomes] == [OutcomeKind.REVOKED_VERIFIED] * 2
     assert client.calls == ["DELETE", "GET", "LIST", "DELETE", "LIST"]
     assert engine.verifier.legacy

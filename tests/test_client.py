@@ -78,9 +78,9 @@ async def test_revoke_then_revoke_again_is_409(admin_world: World) -> None:
 async def test_unknown_key_is_404_with_the_server_message(admin_world: World) -> None:
     async with client_for(admin_world) as client:
         with pytest.raises(NotFound) as caught:
-            await client.revoke_key("no-such-key-00000000")
+            await client.revoke_key("no-such-key-000000000")
     assert caught.value.code == "api_key_not_found"
-    assert "no-such-key-00000000" in caught.value.message
+    assert "no-such-key-000000000" in caught.value.message
     assert caught.value.tips
 
 
@@ -123,7 +123,7 @@ async def test_legacy_server_reason_phrase_bodies(admin_world: World) -> None:
     admin_world.fake.legacy = True
     async with client_for(admin_world) as client:
         with pytest.raises(NotFound) as not_found:
-            await client.revoke_key("no-such-key-00000000")
+            await client.revoke_key("no-such-key-000000000")
         target = next(iter(admin_world.scenario.doomed_ids))
         admin_world.fake.revoke_out_of_band(target)
         with pytest.raises(AlreadyRevoked) as conflict:
@@ -206,7 +206,7 @@ async def test_json_nested_too_deeply_is_a_bad_response(reply: Canned, call: str
         async with LangWatchClient(url, ApiKey(SECRET)) as client:
             method = getattr(client, call)
             with pytest.raises(BadResponse) as caught:
-                await (method("abc") if call == "revoke_key" else method())
+                await (method("abc" * 7) if call == "revoke_key" else method())
     assert str(caught.value) == "the server's answer is nested too deeply to read"
     assert caught.value.status == reply.status
 
@@ -243,7 +243,7 @@ async def test_a_retry_after_date_reaches_the_error() -> None:
     with canned_server(future) as url:
         async with LangWatchClient(url, ApiKey(SECRET)) as client:
             with pytest.raises(RateLimited) as caught:
-                await client.revoke_key("abc")
+                await client.revoke_key("abc" * 7)
     assert caught.value.retry_after is not None and caught.value.retry_after > 0
 
 
@@ -266,7 +266,7 @@ async def test_refused_connection_was_not_sent() -> None:
     server.stop()
     async with LangWatchClient(url, ApiKey(SECRET)) as client:
         with pytest.raises(TransportError) as caught:
-            await client.revoke_key("abc")
+            await client.revoke_key("abc" * 7)
     assert caught.value.maybe_sent is False
 
 
@@ -275,7 +275,7 @@ async def test_read_timeout_may_have_been_sent(admin_world: World) -> None:
     timeout = httpx.Timeout(connect=2.0, read=0.05, write=2.0, pool=2.0)
     async with LangWatchClient(admin_world.url, admin_world.api_key, timeout=timeout) as client:
         with pytest.raises(TransportError) as caught:
-            await client.revoke_key("abc")
+            await client.revoke_key("abc" * 7)
     assert caught.value.maybe_sent and caught.value.timed_out
 
 

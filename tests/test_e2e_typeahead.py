@@ -11,7 +11,10 @@ import time
 
 from textual import events
 
+from lwadmin_tui.ui.screens.batches import BatchesScreen
+from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
 from tests.app_driver import filter_bar, make_app, settle, status_line, table
+from tests.bulk_checks import plant_batch
 from tests.conftest import World
 from tests.terminal import Terminal
 from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env
@@ -61,4 +64,36 @@ async def test_a_pasted_slash_and_text_fills_the_filter_and_runs_nothing(
         table(pilot).post_message(events.Paste("aqd"))  # not a filter: nothing happens
         await pilot.pause()
         assert app.is_running
+        assert status_line(pilot).startswith("0 marked")
+
+
+def test_editing_keys_typed_with_the_slash_edit_the_filter(admin_world: World) -> None:
+    with Terminal([], app_env(admin_world)) as term:
+        term.wait_for("visible to this credential", timeout=WAIT)
+        burst(term, "/mayx\x7fa")  # backspace in the burst
+        term.wait_for('text "maya"', timeout=WAIT)
+        term.press("escape")
+        term.wait_for("No filter", timeout=WAIT)
+        burst(term, "/maya\r")  # enter in the burst applies the filter and leaves the box
+        term.wait_for('text "maya"', "space Mark", timeout=WAIT)
+        term.press("q")
+        assert term.wait_exit(WAIT) == 0
+
+
+async def test_keys_typed_right_after_b_never_reach_the_table(admin_world: World) -> None:
+    """The batches view opens at once and the log is read behind it: `b` `e` `a` in one
+    burst neither filters the table for expired keys nor marks every key."""
+    ids = sorted(admin_world.scenario.doomed_ids)
+    plant_batch(admin_world, ids[:1], [])
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if isinstance(app.screen, InterruptedBatchScreen):
+            await pilot.press("n")
+        for key in "bea":  # one burst
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert isinstance(app.screen, BatchesScreen)
+        await pilot.press("escape")
+        assert "expired" not in filter_bar(pilot)
         assert status_line(pilot).startswith("0 marked")

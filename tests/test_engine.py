@@ -8,6 +8,9 @@ from lwadmin_tui.bulk.control import Revoker, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 
+# Key ids as the server issues them: 21 characters (only those are ever sent).
+A, B = "a" * 21, "b" * 21
+
 
 async def revoke_keys(
     revoker: Revoker,
@@ -43,8 +46,8 @@ class RecordingRevoker:
 
 
 async def test_concurrency_is_bounded_and_every_key_gets_one_outcome() -> None:
-    revoker = RecordingRevoker({"k3": Forbidden(403, "no", code="api_key_not_owned")})
-    ids = [f"k{i}" for i in range(20)]
+    revoker = RecordingRevoker({f"k{3:020d}": Forbidden(403, "no", code="api_key_not_owned")})
+    ids = [f"k{i:020d}" for i in range(20)]
     seen: list[str] = []
     outcomes = await revoke_keys(
         revoker, ids, concurrency=4, on_outcome=lambda o: seen.append(o.key_id)
@@ -58,23 +61,23 @@ async def test_concurrency_is_bounded_and_every_key_gets_one_outcome() -> None:
 
 
 async def test_a_401_stops_sending_and_the_rest_are_not_attempted() -> None:
-    revoker = RecordingRevoker({"k0": Unauthorized(401, "Invalid credentials.")})
-    ids = [f"k{i}" for i in range(10)]
+    revoker = RecordingRevoker({f"k{0:020d}": Unauthorized(401, "Invalid credentials.")})
+    ids = [f"k{i:020d}" for i in range(10)]
     outcomes = await revoke_keys(revoker, ids, concurrency=1)
-    assert revoker.sent == ["k0"]
+    assert revoker.sent == [f"k{0:020d}"]
     assert outcomes[0].kind is OutcomeKind.UNAUTHORIZED
     assert {o.kind for o in outcomes[1:]} == {OutcomeKind.NOT_ATTEMPTED}
 
 
 async def test_a_key_listed_twice_is_sent_once() -> None:
     revoker = RecordingRevoker()
-    outcomes = await revoke_keys(revoker, ["a", "b", "a"], concurrency=3)
-    assert sorted(revoker.sent) == ["a", "b"]
-    assert [o.key_id for o in outcomes] == ["a", "b"]
+    outcomes = await revoke_keys(revoker, [A, B, A], concurrency=3)
+    assert sorted(revoker.sent) == [A, B]
+    assert [o.key_id for o in outcomes] == [A, B]
 
 
 async def test_a_cancel_before_the_start_sends_nothing() -> None:
     revoker = RecordingRevoker()
-    outcomes = await revoke_keys(revoker, ["a", "b"], concurrency=2, cancelled=True)
+    outcomes = await revoke_keys(revoker, [A, B], concurrency=2, cancelled=True)
     assert revoker.sent == []
     assert {o.kind for o in outcomes} == {OutcomeKind.NOT_ATTEMPTED}

@@ -124,3 +124,17 @@ def test_plural_is_the_one_place_a_count_gets_its_noun() -> None:
         "0 batches",
         "1 batch",
     ]
+
+
+def test_an_echo_of_the_key_in_another_case_is_masked() -> None:
+    from lwadmin_tui.text import forget_secrets, register_secret
+
+    token = "sk-lw-Dj0JkvVxsa5dRyfG_k8BoCuZvJf6DvYpPtRyYvVnMfIxIkIqOuAtF97hTzUvOhXhC"
+    opaque = "Opaque-Credential-Value-0123456789"
+    register_secret(opaque)
+    try:
+        for echo in (token.upper(), token.lower(), opaque.upper(), opaque.lower()):
+            shown = safe_text(f"403 caller {echo}", 200)
+            assert echo[6:30] not in shown and "[redacted]" in shown, shown
+    finally:
+        forget_secrets()

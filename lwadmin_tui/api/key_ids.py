@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-# The server's alphabet; the length is bounded, not fixed: the check guards the path, and a
-# longer id from a future server is still a single inert segment.
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Exactly what the server issues: 21 characters of its alphabet. Not merely "one inert path
+# segment": the newest server also routes `/api/api-keys/latest/...` and `/api/api-keys/
+# 2026-08-07/...` (version prefixes), which such a segment could name.
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{21}")
 
 
 def is_key_id(value: object) -> bool:

@@ -32,20 +32,43 @@ def credential_fingerprint(key: ApiKey, directory: Path) -> str:
 
 
 def _salt(directory: Path) -> bytes:
+    """The salt, made on first use. A salt file of the wrong size was never used to name a
+    batch (no fingerprint can come from it): it is made again rather than kept, so a full disk
+    on the first start does not leave every later batch without its credential."""
     path = directory / SALT_NAME
     private_dir(directory)
-    with contextlib.suppress(FileExistsError):
-        fd = open_own_file(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, WHAT)
-        try:
-            write_all(fd, secrets.token_bytes(SALT_BYTES))
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    fd = open_own_file(path, os.O_RDONLY, WHAT)
+    damaged = False
+    for _ in range(2):
+        with contextlib.suppress(FileNotFoundError):
+            fd = open_own_file(path, os.O_RDONLY, WHAT)
+            try:
+                salt = os.pread(fd, SALT_BYTES + 1, 0)
+            finally:
+                os.close(fd)
+            if len(salt) == SALT_BYTES:
+                return salt
+            damaged = True
+        _write_salt(path, replace=damaged)
+    raise OSError(f"the {WHAT} {path} could not be made")
+
+
+def _write_salt(path: Path, *, replace: bool) -> None:
+    """Written whole beside it, then put in place: a full disk leaves no cut salt, and of two
+    processes making the first salt at once, the first to link it wins for both."""
+    new = path.with_name(f"{path.name}.{os.getpid()}.new")
+    fd = open_own_file(new, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, WHAT)
     try:
-        salt = os.pread(fd, SALT_BYTES, 0)
-    finally:
+        write_all(fd, secrets.token_bytes(SALT_BYTES))
+        os.fsync(fd)
         os.close(fd)
-    if len(salt) != SALT_BYTES:
-        raise OSError(f"the {WHAT} {path} is damaged ({len(salt)} bytes); move it away")
-    return salt
+        fd = -1
+        if replace:
+            os.replace(new, path)
+        else:
+            with contextlib.suppress(FileExistsError):
+                os.link(new, path)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(new)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lwadmin_tui.settings.files import write_private
+from lwadmin_tui.settings.files import private_dir, write_private
 from lwadmin_tui.text import plural, safe_text
 
 CSV_FIELDS = ("key_id", "key_name", "outcome", "label", "status", "code", "attempts", "time")
@@ -71,9 +71,9 @@ class BatchHistory:
     def started_local(self, fmt: str = "%H:%M") -> str:
         try:
             moment = datetime.fromisoformat(self.started.replace("Z", "+00:00"))
-        except ValueError:
+            return moment.astimezone().strftime(fmt)
+        except (ValueError, OverflowError):  # any text can stand in a log line
             return "?"
-        return moment.astimezone().strftime(fmt)
 
 
 def batches(records: Iterable[dict[str, Any]]) -> list[BatchHistory]:
@@ -155,14 +155,21 @@ def interrupted_sentence(batch: BatchHistory) -> str:
 
 def other_credential_sentence(others: list[BatchHistory]) -> str:
     """Batches a stop left open that this credential must not verify (it may not see them)."""
-
-    keys = sorted({f"…{b.key_last4}" for b in others if b.key_last4})
-    whose = f" (key {', '.join(keys)})" if keys else ""
-    return (
-        f"{plural(len(others), 'interrupted batch')} of another credential{whose}: start with "
-        "that key to "
-        "verify them; read with this one, keys it may not see would look gone."
-    )
+    named = [b for b in others if b.credential is not None]
+    parts = []
+    if named:
+        keys = sorted({f"…{b.key_last4}" for b in named if b.key_last4})
+        whose = f" (key {', '.join(keys)})" if keys else ""
+        parts.append(
+            f"{plural(len(named), 'interrupted batch')} of another credential{whose}: start with "
+            "that key to verify them; read with this one, keys it may not see would look gone."
+        )
+    if len(named) < len(others):
+        parts.append(
+            f"{plural(len(others) - len(named), 'interrupted batch')} with no credential on "
+            "record: no key can be matched to it; b shows its keys to check by hand."
+        )
+    return " ".join(parts)
 
 
 def rows(batch: BatchHistory) -> list[dict[str, Any]]:
@@ -229,6 +236,7 @@ def export(batch: BatchHistory, directory: Path) -> tuple[Path, Path]:
 
     Each is a file of ours, 0600 even when it existed before, never written through a link.
     """
+    private_dir(directory.parent)  # the state dir too: never through a link, never another's
     paths = []
     for suffix, text in (("csv", to_csv(batch)), ("json", to_json(batch))):
         path = directory / f"batch-{_file_part(batch.batch_id)}.{suffix}"

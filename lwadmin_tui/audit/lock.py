@@ -50,8 +50,7 @@ class BatchRunningElsewhere(Exception):
 
     def __str__(self) -> str:
         return (
-            f"{self.holder.describe()} with this audit log; nothing was sent. Wait for it to "
-            "finish, then try again."
+            f"{self.holder.describe()} with this audit log; wait for it to finish, then try again"
         )
 
 
@@ -84,10 +83,15 @@ def acquire(directory: Path, batch_id: str, started: str) -> BatchLock:
     except BaseException:
         os.close(fd)
         raise
-    record = {"pid": os.getpid(), "batch": batch_id, "started": started}
-    os.ftruncate(fd, 0)
-    write_all(fd, json.dumps(record).encode("ascii") + b"\n")
-    return BatchLock(fd)
+    lock = BatchLock(fd)
+    try:
+        record = {"pid": os.getpid(), "batch": batch_id, "started": started}
+        os.ftruncate(fd, 0)
+        write_all(fd, json.dumps(record).encode("ascii") + b"\n")
+    except BaseException:  # a full disk: the lock must not stay held by nobody's batch
+        lock.release()
+        raise
+    return lock
 
 
 def holder(directory: Path) -> LockHolder | None:
@@ -126,5 +130,5 @@ def _read_holder(fd: int) -> LockHolder:
 def _local_time(stamp: str) -> str:
     try:
         return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone().strftime("%H:%M")
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""

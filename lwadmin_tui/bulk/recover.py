@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lwadmin_tui.api.errors import LangWatchError
+from lwadmin_tui.api.errors import InvalidKeyId, LangWatchError
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.verify import KeyReader, Verdict, Verifier
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome, summarize
 
 NEVER_SENT = "confirmed, never sent"
+NOT_AN_ID = "not a LangWatch key id: never read back"
 _KIND = {
     Verdict.REVOKED: OutcomeKind.REVOKED_VERIFIED,
     Verdict.NOT_REVOKED: OutcomeKind.NOT_REVOKED,
@@ -57,6 +58,11 @@ async def settle_batch(
     for key in batch.unresolved:
         try:
             verdict = await verifier.check(key.key_id)
+        except InvalidKeyId:  # no request ever left for it: recorded once, not offered again
+            outcome = RevokeOutcome(key.key_id, OutcomeKind.UNKNOWN, message=NOT_AN_ID)
+            await audit.save(audit.outcome_record(key.key_name, outcome, verified_later=True))
+            done(outcome)
+            continue
         except LangWatchError as error:
             settled = False
             message = f"could not verify: {error.message}"
@@ -77,6 +83,7 @@ def _summary(batch: BatchHistory, settled: list[RevokeOutcome]) -> str:
         RevokeOutcome(key.key_id, OutcomeKind(str(kind)))
         for key in batch.keys.values()
         if key.outcome is not None
-        and (kind := key.outcome.get("outcome")) in OutcomeKind._value2member_map_
+        and isinstance(kind := key.outcome.get("outcome"), str)
+        and kind in OutcomeKind._value2member_map_
     ]
     return f"interrupted, then settled: {summarize(earlier + settled)}"

@@ -14,7 +14,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from lwadmin_tui.api.errors import NotFound
+from lwadmin_tui.api.errors import InvalidKeyId, NotFound
+from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 
 KEY_NOT_FOUND_CODE = "api_key_not_found"
@@ -45,6 +46,8 @@ class Verifier:
         self.requests = 0
 
     async def check(self, key_id: str) -> Verdict:
+        if not is_key_id(key_id):  # from a log: the list would "show" it revoked
+            raise InvalidKeyId(key_id)
         if not self.legacy:
             self.requests += 1
             try:

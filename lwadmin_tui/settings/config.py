@@ -274,6 +274,8 @@ def _read_config(path: Path) -> dict[str, Any]:
     check_private(path, "config file")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ConfigError(f"The config file {path} is nested too deeply to read.") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"The config file {path} is not valid TOML: {error}.") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -194,7 +194,9 @@ class LwAdminApp(App[None]):
             if quit_now:
                 self.exit()
 
-        self.push_screen(QuitWhileRunningScreen(screen.batch_panel.cancel), answered)
+        settling = screen.batch_panel.engine is None  # verifying interrupted batches
+        dialog = QuitWhileRunningScreen(screen.batch_panel.cancel, settling=settling)
+        self.push_screen(dialog, answered)
 
     def _fatal_error(self) -> None:
         """Textual's crash report prints local variables, which can hold the API key: not here."""

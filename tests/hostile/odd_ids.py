@@ -25,6 +25,10 @@ ODD_IDS = (
     "",
     "\uff4b\uff45\uff59",  # "key" in fullwidth letters
     "x" * 65,
+    "latest",  # a version prefix of the newest server's routes
+    "2026-08-07",
+    "v1",
+    "x" * 22,
 )
 
 

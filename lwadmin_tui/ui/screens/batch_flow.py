@@ -38,6 +38,7 @@ from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 
 if TYPE_CHECKING:
     from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.screens.batches import BatchesScreen
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
 BATCH_BINDINGS = [
@@ -253,9 +254,10 @@ class BatchFlow:
             text += " The batch stopped on an internal error: reload to see the server's state."
         if message.own_key_revoked:
             text += " This session's own key was revoked: it has lost access."
+        retry = ""
         if not message.own_key_revoked and any(o.retryable for o in message.outcomes):
-            text += " t retries the failed ones."
-        screen.say(text + " Results stay until r reloads.")
+            retry = " t retries the failed ones."
+        screen.say(text + retry + " Results stay until r reloads.")
         screen.refresh_status()
         self.tell_quit_question(text)
 
@@ -273,7 +275,13 @@ class BatchFlow:
         """At start: batches a stop left open are said, and offered for settling."""
         self._read_history("start")
 
+    _batches_view: BatchesScreen | None = None
+
     def action_batches(self) -> None:
+        from lwadmin_tui.ui.screens.batches import BatchesScreen
+
+        self._batches_view = BatchesScreen(state_dir() / "exports", log_path=self.audit_log.path)
+        self._app.push_screen(self._batches_view)
         self._read_history("view")
 
     @work(thread=True, group="history", exit_on_error=False)
@@ -291,7 +299,14 @@ class BatchFlow:
         self._screen.post_message(read)
 
     def on_audit_history_failed(self, message: AuditHistoryFailed) -> None:
+        if message.purpose == "view":
+            self._close_batches_view()
         self._screen.say(message.sentence)
+
+    def _close_batches_view(self) -> None:
+        view, self._batches_view = self._batches_view, None
+        if view is not None and view.is_attached:
+            view.dismiss()
 
     def on_audit_history_read(self, message: AuditHistoryRead) -> None:
         if message.purpose == "view":
@@ -300,19 +315,12 @@ class BatchFlow:
             self.offer_interrupted(message)
 
     def show_batches(self, message: AuditHistoryRead) -> None:
-        from lwadmin_tui.ui.screens.batches import BatchesScreen
-
         if not message.history:
+            self._close_batches_view()
             self._screen.say("No batch has been recorded in the audit log yet.")
             return
-        screen = BatchesScreen(
-            message.history,
-            state_dir() / "exports",
-            log_path=self.audit_log.path,
-            holder=message.holder,
-            note=message.note,
-        )
-        self._app.push_screen(screen)
+        if self._batches_view is not None and self._batches_view.is_attached:
+            self._batches_view.show_history(message.history, message.holder, message.note)
 
     def offer_interrupted(self, message: AuditHistoryRead) -> None:
         """Batches of this host and profile that a stop left open: those made with this
@@ -358,8 +366,11 @@ class BatchFlow:
 
     def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
         self._screen.batch_running = False
+        self._screen.refresh_bindings()
         if message.problem:
             text = f"The interrupted batches were not settled: {message.problem}."
+        elif not message.when:
+            text = "Nothing left to verify: the interrupted batches were settled meanwhile."
         else:
             text = f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
         self._screen.say(text)

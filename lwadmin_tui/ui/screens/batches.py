@@ -26,30 +26,19 @@ class BatchesScreen(ModalScreen[None]):
         Binding("e", "export", "Export CSV + JSON", show=False),
     ]
 
-    def __init__(
-        self,
-        history: list[BatchHistory],
-        export_dir: Path,
-        *,
-        log_path: Path | None = None,
-        holder: LockHolder | None = None,
-        note: str = "",
-    ) -> None:
+    def __init__(self, export_dir: Path, *, log_path: Path | None = None) -> None:
+        """Opened at once, then filled by `show_history` once the log has been read on a
+        thread: keys typed right after `b` land here, never on the table beneath."""
         super().__init__()
-        self.history = history[:RECENT]
+        self.history: list[BatchHistory] = []
         self.export_dir = export_dir
         self.log_path = log_path
-        self.holder = holder
-        self.note = note
+        self.holder: LockHolder | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):
-            title = f"Recent batches ({len(self.history)})"
-            if self.log_path is not None:
-                title += f" · audit log {safe_text(self.log_path, 200)}"
-            yield Static(title, id="question", markup=False)
-            if self.note:
-                yield Static(self.note, markup=False)
+            yield Static("Reading the audit log…", id="question", markup=False)
+            yield Static("", id="note", markup=False)
             yield DataTable(id="batch-list", cursor_type="row")
             yield DataTable(id="batch-keys", cursor_type="row")
             yield Static("", id="why", markup=False)
@@ -60,8 +49,30 @@ class BatchesScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
+        self.query_one("#batch-list", DataTable).add_columns(
+            "Started", "Host", "Profile", "Keys", "Result"
+        )
+        self.query_one("#batch-keys", DataTable).add_columns("Name", "Key id", "Result", "Attempts")
+        self._ready = True
+        if self._waiting is not None:
+            self.show_history(*self._waiting)
+
+    _ready = False
+    _waiting: tuple[list[BatchHistory], LockHolder | None, str] | None = None
+
+    def show_history(
+        self, history: list[BatchHistory], holder: LockHolder | None, note: str
+    ) -> None:
+        if not self._ready:  # read before the screen was mounted: shown from on_mount
+            self._waiting = (history, holder, note)
+            return
+        self.history, self.holder = history[:RECENT], holder
+        title = f"Recent batches ({len(self.history)})"
+        if self.log_path is not None:
+            title += f" · audit log {safe_text(self.log_path, 200)}"
+        self.query_one("#question", Static).update(title)
+        self.query_one("#note", Static).update(note)
         table = self.query_one("#batch-list", DataTable)
-        table.add_columns("Started", "Host", "Profile", "Keys", "Result")
         for batch in self.history:
             state = self.state_of(batch)
             table.add_row(
@@ -72,11 +83,9 @@ class BatchesScreen(ModalScreen[None]):
                 literal(state, 80),
                 key=batch.batch_id,
             )
-        keys = self.query_one("#batch-keys", DataTable)
-        keys.add_columns("Name", "Key id", "Result", "Attempts")
         if self.history:
             self.show_batch(self.history[0])
-        table.focus()
+        self.set_focus(table)
 
     def state_of(self, batch: BatchHistory) -> str:
         holder = self.holder

@@ -25,6 +25,11 @@ CANCELLING = (
     "Quit now, or wait here: this says when the batch has ended."
 )
 RUNNING_HINT = "y: quit · x: cancel the batch · n / escape: stay"
+SETTLING = (
+    "The interrupted batches are being verified (reads only: nothing is revoked). Quit now? "
+    "What is not verified yet is offered again at the next start."
+)
+SETTLING_HINT = "y: quit · n / escape: stay"
 
 
 class QuitWhileRunningScreen(ModalScreen[bool]):
@@ -35,19 +40,22 @@ class QuitWhileRunningScreen(ModalScreen[bool]):
         Binding("x", "cancel_batch", "Cancel batch", show=False, id="quit_confirm.cancel"),
     ]
 
-    def __init__(self, cancel_batch: Callable[[], bool]) -> None:
+    def __init__(self, cancel_batch: Callable[[], bool], *, settling: bool = False) -> None:
         super().__init__()
         self._cancel_batch = cancel_batch
         """Asks the running batch to stop; False when none runs any more."""
+        self.settling = settling
+        """Verifying interrupted batches, not revoking: nothing to cancel."""
         self.ended = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(RUNNING, id="quit-question", markup=False)
+            yield Static(SETTLING if self.settling else RUNNING, id="quit-question", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Stay", id="stay", variant="primary")
                 yield Button("Quit", id="quit", variant="error")
-            yield Static(RUNNING_HINT, id="keys-hint", markup=False)
+            hint = SETTLING_HINT if self.settling else RUNNING_HINT
+            yield Static(hint, id="keys-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#stay", Button).focus()
@@ -65,7 +73,7 @@ class QuitWhileRunningScreen(ModalScreen[bool]):
         )
 
     def action_cancel_batch(self) -> None:
-        if self.ended:
+        if self.ended or self.settling:
             return
         if self._cancel_batch():
             self._show(CANCELLING, "y: quit now · n / escape: stay")

@@ -22,7 +22,7 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar
 from textual.worker import Worker, WorkerState
 
-from lwadmin_tui.audit.history import BatchHistory
+from lwadmin_tui.audit.history import BatchHistory, batches
 from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.answers import audit_sentence
@@ -140,6 +140,11 @@ class BatchPanel(Horizontal):
             problem = audit_sentence(error)
         else:
             try:
+                # Read again under the lock: a batch of another process may have ended since
+                # the start-up read, and it must not be settled from that old snapshot.
+                wanted = {batch.batch_id for batch in found}
+                records = await asyncio.to_thread(log.records)
+                found = [b for b in batches(records) if b.batch_id in wanted and b.needs_settling]
                 for batch in found:
                     outcomes += await settle_batch(
                         client, batch, log, on_outcome=lambda o: self._collect(o.key_id, o)

@@ -28,5 +28,12 @@ class FilterInput(Input):
         self.post_message(self.Left())
 
     def take_typed_ahead(self, event: events.Key) -> None:
-        """A key typed right after `/` that Textual had already queued for the table."""
-        self.post_message(events.Key(event.key, event.character))
+        """A key typed right after `/` that Textual had already queued for the table: text
+        is inserted, and an editing key (backspace, arrows, enter, escape) runs its binding
+        here, each in the order typed (both are queued behind what came before)."""
+        if event.is_printable and event.character:
+            self.call_later(self.insert_text_at_cursor, event.character)
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            self.call_later(self.run_action, binding.action)
+            return
