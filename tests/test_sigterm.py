@@ -23,13 +23,20 @@ LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
 EXIT_TERMINATED = 143
 
 
-def test_sigterm_restores_the_terminal_and_exits_143(admin_world: World) -> None:
+@pytest.mark.parametrize(
+    ("signum", "status_wanted"),
+    [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)],
+    ids=["SIGTERM", "SIGINT", "SIGHUP"],
+)
+def test_a_stop_signal_restores_the_terminal_and_exits_128_plus_it(
+    admin_world: World, signum: int, status_wanted: int
+) -> None:
     with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
-        term.child.kill(signal.SIGTERM)
+        term.child.kill(signum)
         status = term.wait_exit(WAIT)
         output = term.all_output
-    assert status == EXIT_TERMINATED
+    assert status == status_wanted
     assert LEAVE_ALTERNATE_SCREEN in output, "the terminal was left in the alternate screen"
     # Nothing is drawn after leaving it: only terminal modes are set back (cursor, focus events).
     after = output[output.rindex(LEAVE_ALTERNATE_SCREEN) + len(LEAVE_ALTERNATE_SCREEN) :]

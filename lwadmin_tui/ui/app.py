@@ -210,9 +210,10 @@ class LwAdminApp(App[None]):
         )
         self._close_messages_no_wait()
 
-    # --- SIGTERM: kill, systemd, a supervisor ---------------------------------------------------
+    # --- SIGTERM (kill, systemd), SIGINT (kill -INT), SIGHUP (the SSH link dropped) -------------
 
     EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process SIGTERM ended
+    STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
     TERMINATE_WAIT_SECONDS = 10.0
     """After SIGTERM, how long a cancelled batch may take to end before the app exits anyway."""
     _terminating = False
@@ -223,14 +224,16 @@ class LwAdminApp(App[None]):
         # No Unix signals here, or not the main thread (an embedding): the default stays.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGTERM, self.call_later, self._terminate)
+            for signum in self.STOP_SIGNALS:
+                loop.add_signal_handler(signum, self.call_later, self._terminate, signum)
 
-    def _terminate(self) -> None:
+    def _terminate(self, signum: int = signal.SIGTERM) -> None:
         """Exit, a running batch cancelled first: nothing more is sent, and the requests in
         flight end and are recorded before the app goes (`BatchEnded`), within the cap."""
         if self._terminating:
             return
         self._terminating = True
+        self.EXIT_TERMINATED = 128 + signum  # 143, 130 or 129, as a shell reports it
         screen = self.keys_screen
         if screen is not None and screen.batch_running and screen.batch_panel.cancel():
             self.set_timer(self.TERMINATE_WAIT_SECONDS, self._exit_terminated)
