@@ -51,6 +51,7 @@ RESULT_HELP = (
     ("unreadable answer: …", "the server's answer was not the JSON the contract describes"),
     ("not attempted", "never sent, because the batch stopped first (401, cancel, error)"),
     ("cancelled", "you cancelled while it was being retried; its state is as last read"),
+    ("not sent: invalid id", "the listed id is not one the server issues (e.g. ..): never sent"),
 )
 
 
