@@ -73,3 +73,22 @@ def test_exports_neutralise_formulas_and_keep_every_key(tmp_path: Path) -> None:
     document = json.loads(to_json(batch))
     assert [k["key_id"] for k in document["keys"]] == ["k1", "k2"]
     assert document["finished"] is False
+
+
+def test_a_batch_still_running_elsewhere_is_not_shown_as_stopped(tmp_path: Path) -> None:
+    from lwadmin_tui.audit.history import rows
+
+    log = AuditLog(tmp_path / "audit.jsonl")
+    audit = BatchAudit(log, "h")
+    log.write_many([audit.started_record([("k1", "one"), ("k2", "two")])])
+    log.write_many([audit.intent_record("k1", "one", 1)])
+    [batch] = batches(log.records())
+    assert [r["label"] for r in rows(batch)] == [
+        "unknown: the app stopped before an answer",
+        "confirmed, never sent: the app stopped first",
+    ]
+    batch.running = True  # its process still holds the batch lock
+    assert [r["label"] for r in rows(batch)] == [
+        "in progress: sent, no answer yet",
+        "not sent yet",
+    ]

@@ -47,6 +47,8 @@ class BatchHistory:
     credential: str | None = None
     """The keyed fingerprint of the credential that ran it (None in records before it)."""
     key_last4: str = ""
+    running: bool = False
+    """Still being written by the process holding the batch lock (set by whoever knows)."""
 
     @property
     def unresolved(self) -> list[KeyHistory]:
@@ -193,12 +195,16 @@ def rows(batch: BatchHistory) -> list[dict[str, Any]]:
 
 
 def _missing(key: KeyHistory, batch: BatchHistory) -> str:
+    if batch.running:
+        return "in progress" if key.intents else "not sent yet"
     if key.intents == 0 and not batch.ended:
         return "confirmed, never sent"
     return "unknown (no outcome recorded)"
 
 
 def _missing_label(key: KeyHistory, batch: BatchHistory) -> str:
+    if batch.running:
+        return "in progress: sent, no answer yet" if key.intents else "not sent yet"
     if key.intents == 0 and not batch.ended:
         return "confirmed, never sent: the app stopped first"
     return "unknown: the app stopped before an answer"

@@ -67,6 +67,8 @@ class BatchesScreen(ModalScreen[None]):
             self._waiting = (history, holder, note)
             return
         self.history, self.holder = history[:RECENT], holder
+        for batch in self.history:
+            batch.running = holder is not None and holder.batch_id == batch.batch_id
         title = f"Recent batches ({len(self.history)})"
         if self.log_path is not None:
             title += f" · audit log {safe_text(self.log_path, 200)}"
