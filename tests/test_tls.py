@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from lwadmin_tui.ui.app import LwAdminApp
 from tests.app_driver import message_line, row_ids, settle, top_bar
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW
+from tests.loopback import loopback_server
 
 KEY = ApiKey("sk-lw-TLStlsTLStlsTLSt_" + "t" * 48)
 ONE_KEY = {
@@ -65,18 +65,10 @@ def tls_url(ca: trustme.CA) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler, tls=context) as url:
+        yield url
 
 
 async def list_with(url: str, context: ssl.SSLContext) -> int:
