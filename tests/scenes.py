@@ -16,17 +16,12 @@ from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.fake import SCENARIOS, Scenario
 from lwadmin_tui.fake.in_process import InProcessTransport
 from lwadmin_tui.ui.app import LwAdminApp
+from tests.app_driver import settle
 from tests.conftest import FIXED_NOW
 
 PICTURE_ENDPOINT = "https://langwatch.acme.example"
 
 Steps = Callable[[Pilot[Any], Scenario], Awaitable[None]]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def key_id(scenario: Scenario, name: str) -> str:

@@ -13,8 +13,7 @@ from textual import events
 
 from tests.app_driver import filter_bar, make_app, settle, status_line, table
 from tests.conftest import World
-from tests.terminal import Terminal
-from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env
+from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
 
 
 def burst(term: Terminal, text: str) -> None:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lwadmin_tui.api.auth import ApiKey
@@ -21,12 +20,12 @@ from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
-from tests.app_driver import cell, make_app, message_line, move_to, row_ids, settle
+from tests.app_driver import cell, make_app, message_line, revoke, row_ids, settle
+from tests.bulk_checks import ordinary_ids
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.echo_auth import echoing_server
-from tests.terminal import Terminal, plain, run_cli, secret_fragments
+from tests.terminal import WAIT, Terminal, assert_no_secret, run_cli
 
-WAIT = 30
 # Not shaped like a LangWatch token: only the registry of the app's own credential can hide it.
 OPAQUE_KEY = "opaque-credential-Zq81mN03Xc77LpQ4"
 
@@ -38,11 +37,6 @@ def echo_world(**options: Any) -> Iterator[World]:
         yield World(scenario, server)
 
 
-def assert_no_secret(text: str, secret: str) -> None:
-    found = secret_fragments(text, secret) + secret_fragments(plain(text.encode()), secret)
-    assert not found, f"the API key leaked: {found[:3]}"
-
-
 def statics(screen: Any) -> str:
     return " ".join(str(widget.render()) for widget in screen.query("Static"))
 
@@ -50,19 +44,6 @@ def statics(screen: Any) -> str:
 def table_text(table: DataTable[Any]) -> str:
     rows = (table.get_row_at(index) for index in range(table.row_count))
     return "\n".join(" | ".join(str(value) for value in row) for row in rows)
-
-
-def ordinary_ids(world: World, ids: list[str]) -> list[str]:
-    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
-    return [key_id for key_id in ids if key_id not in skip]
-
-
-async def revoke(pilot: Pilot[Any], key_ids: list[str]) -> None:
-    for key_id in key_ids:
-        await move_to(pilot, key_id)
-        await pilot.press("space")
-    await pilot.press("d", "y")
-    await settle(pilot)
 
 
 async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line() -> None:

@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from lwadmin_tui import process_hardening
-from tests.terminal import PROJECT_ROOT, Terminal, child_env
+from tests.terminal import PROJECT_ROOT, WAIT, Terminal, child_env
 
-WAIT = 30
 NO_CORES = re.compile(r"^Max core file size\s+0\s+0\s", re.MULTILINE)
 
 

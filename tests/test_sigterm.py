@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from lwadmin_tui.bulk.engine import CANCELLED
-from tests.app_driver import cell, keys_screen, make_app, row_ids, settle
+from tests.app_driver import cell, keys_screen, make_app, mark, row_ids, settle, wait_until
+from tests.bulk_checks import audit_records, ordinary_ids
 from tests.conftest import World
-from tests.terminal import Terminal
-from tests.test_app_batch import audit_records, mark, ordinary_ids, wait_until
-from tests.test_e2e_terminal import WAIT, app_env
+from tests.terminal import WAIT, Terminal, app_env
 
 LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
 EXIT_TERMINATED = 143

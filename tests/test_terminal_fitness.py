@@ -14,9 +14,8 @@ from lwadmin_tui.settings.config import ConfigError
 from lwadmin_tui.ui.app import LwAdminApp
 from tests.app_driver import make_app, settle
 from tests.conftest import World
-from tests.terminal import Terminal
+from tests.terminal import WAIT, Terminal
 
-WAIT = 30
 MOUSE_ON = "\x1b[?1000h"  # xterm: report button presses
 
 
