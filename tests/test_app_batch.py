@@ -37,6 +37,8 @@ from tests.app_driver import (
 from tests.bulk_checks import audit_records, ordinary_ids, plant_batch
 from tests.conftest import FIXED_NOW, World, serve
 
+pytestmark = pytest.mark.pilot
+
 
 def panel_text(pilot: Pilot[Any]) -> str:
     return str(keys_screen(pilot).query_one("#batch-counts").render())

@@ -19,6 +19,8 @@ from tests.app_driver import (
 from tests.bulk_checks import ordinary_ids
 from tests.conftest import World
 
+pytestmark = pytest.mark.pilot
+
 
 def deletes(world: World) -> int:
     return sum(1 for r in world.fake.requests if r.method == "DELETE")

@@ -103,6 +103,7 @@ def fill(disk: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.e2e
 async def test_a_full_disk_stops_the_batch_and_every_request_sent_has_its_whole_record(
     admin_world: World, tiny_disk: Path
 ) -> None:

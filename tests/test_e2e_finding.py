@@ -12,6 +12,8 @@ from lwadmin_tui.fake import admin_scenario
 from tests.conftest import World, serve
 from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def live_world() -> Iterator[World]:

@@ -11,9 +11,13 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from lwadmin_tui.audit.log import AuditLog
 from tests.conftest import World
 from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env, first_list, marking_presses
+
+pytestmark = pytest.mark.e2e
 
 
 def intents(log: AuditLog) -> set[str]:

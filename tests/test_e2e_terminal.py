@@ -29,6 +29,8 @@ from tests.terminal import (
     run_cli,
 )
 
+pytestmark = pytest.mark.e2e
+
 NAME_PREFIX = 16  # the name column is wider than this at 80 columns
 
 

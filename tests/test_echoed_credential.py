@@ -46,6 +46,7 @@ def table_text(table: DataTable[Any]) -> str:
     return "\n".join(" | ".join(str(value) for value in row) for row in rows)
 
 
+@pytest.mark.pilot
 async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line() -> None:
     with echo_world(list_status=401) as world:
         app = make_app(world)
@@ -62,6 +63,7 @@ async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line
     assert "(401: caller Bearer [redacted])" in said
 
 
+@pytest.mark.pilot
 async def test_a_key_not_shaped_like_a_token_is_masked_when_echoed_bare() -> None:
     with echo_world(bare=True) as world:  # the fake's own 401, the bare key appended
         app = LwAdminApp(world.url, ApiKey(OPAQUE_KEY), clock=lambda: FIXED_NOW)
@@ -75,6 +77,7 @@ async def test_a_key_not_shaped_like_a_token_is_masked_when_echoed_bare() -> Non
     assert "It said: Invalid credentials. (caller [redacted])" in panel
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize(
     "options",
     [{"delete_status": 403}, {"delete_status": 403, "in_code": True}],
@@ -112,6 +115,7 @@ async def test_a_403_echoing_the_key_is_masked_in_rows_audit_batches_and_exports
         }
 
 
+@pytest.mark.pilot
 async def test_an_html_error_page_quoting_the_header_leaks_nothing(isolated_state: Path) -> None:
     with echo_world(delete_status=502, html=True) as world:
         app = make_app(world)
@@ -126,6 +130,7 @@ async def test_an_html_error_page_quoting_the_header_leaks_nothing(isolated_stat
     assert_no_secret(shown + audit, world.scenario.token)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("options", "key"),
     [({"list_status": 401}, None), ({"bare": True}, OPAQUE_KEY)],
@@ -145,6 +150,7 @@ def test_the_terminal_never_shows_an_echoed_key(options: dict[str, Any], key: st
     assert "[redacted]" in screen
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("options", "key"),
     [

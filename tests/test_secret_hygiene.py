@@ -23,6 +23,7 @@ def files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
 
+@pytest.mark.e2e
 def test_a_settings_error_never_echoes_the_key(admin_world: World) -> None:
     token = admin_world.scenario.token
     result = run(["doctor"], {"LWADMIN_CONCURRENCY": token, "LWADMIN_API_KEY": token})
@@ -31,6 +32,7 @@ def test_a_settings_error_never_echoes_the_key(admin_world: World) -> None:
     assert_no_secret(result.stdout + result.stderr, token)
 
 
+@pytest.mark.e2e
 def test_a_key_typed_as_a_file_path_is_redacted(admin_world: World) -> None:
     token = admin_world.scenario.token
     result = run(["auth", "status", f"--api-key-file={token}"], {})
@@ -39,6 +41,7 @@ def test_a_key_typed_as_a_file_path_is_redacted(admin_world: World) -> None:
     assert_no_secret(result.stdout + result.stderr, token)
 
 
+@pytest.mark.e2e
 def test_debug_log_of_requests_is_private_and_redacted(admin_world: World, tmp_path: Path) -> None:
     token = admin_world.scenario.token
     log = tmp_path / "logs" / "debug.log"
@@ -60,6 +63,7 @@ def test_debug_log_of_requests_is_private_and_redacted(admin_world: World, tmp_p
         assert_no_secret(path.read_text(errors="replace"), token)
 
 
+@pytest.mark.e2e
 def test_the_hidden_prompt_never_shows_the_key(admin_world: World, tmp_path: Path) -> None:
     token = admin_world.scenario.token
     with Terminal(["--no-keyring"], {"LWADMIN_ENDPOINT": admin_world.url}) as term:
@@ -120,6 +124,7 @@ def test_the_filter_redacts_arguments_and_exceptions() -> None:
     assert "SECRET99" not in formatted and "[redacted]" in formatted
 
 
+@pytest.mark.e2e
 def test_auth_set_prompts_hidden_in_a_terminal(admin_world: World) -> None:
     """`auth set` on a terminal: hidden prompt, stored, only the last 4 characters shown."""
     token = admin_world.scenario.token

@@ -22,6 +22,7 @@ LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
 EXIT_TERMINATED = 143
 
 
+@pytest.mark.e2e
 def test_sigterm_restores_the_terminal_and_exits_143(admin_world: World) -> None:
     with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
@@ -44,6 +45,7 @@ def sigterm_to_this_process() -> Iterator[None]:
     signal.signal(signal.SIGTERM, before)
 
 
+@pytest.mark.pilot
 @pytest.mark.usefixtures("sigterm_to_this_process")
 async def test_sigterm_mid_batch_cancels_it_and_exits_once_it_has_ended(
     admin_world: World, isolated_state: Path
@@ -73,6 +75,7 @@ async def test_sigterm_mid_batch_cancels_it_and_exits_once_it_has_ended(
     assert admin_world.fake.revoked_ids() & set(chosen) == {chosen[0]}
 
 
+@pytest.mark.pilot
 @pytest.mark.usefixtures("sigterm_to_this_process")
 async def test_a_batch_that_does_not_end_within_the_cap_does_not_keep_the_app(
     admin_world: World,

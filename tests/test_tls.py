@@ -111,6 +111,7 @@ def test_a_missing_or_broken_bundle_is_one_sentence(tmp_path: Path) -> None:
         tls_settings(broken, env={})
 
 
+@pytest.mark.pilot
 async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> None:
     app = LwAdminApp(
         tls_url,
@@ -125,6 +126,7 @@ async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> N
         assert "INSECURE" not in top_bar(pilot)
 
 
+@pytest.mark.pilot
 async def test_the_app_never_follows_a_redirect() -> None:
     reply = Canned(302, headers={"Location": "https://collector.evil.example/steal"})
     with canned_server(reply) as url:
@@ -136,6 +138,7 @@ async def test_the_app_never_follows_a_redirect() -> None:
     assert "302 redirecting to collector.evil.example; not followed" in line
 
 
+@pytest.mark.pilot
 async def test_insecure_http_shows_a_warning_in_the_header() -> None:
     with canned_server(Canned(200, json.dumps(ONE_KEY).encode())) as url:
         app = LwAdminApp(
