@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -15,6 +16,8 @@ from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
 
 APP_OPTIONS = ("clock", "confirm_guard_seconds", "cursor_blink", "early_list")
+POLL = 0.02
+MAX_POLLS = 1500
 
 
 def make_app(world: World, **options: Any) -> LwAdminApp:
@@ -59,9 +62,31 @@ def message_line(pilot: Pilot[Any]) -> str:
     return str(keys_screen(pilot).query_one("#message").render())
 
 
+async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool]) -> None:
+    """Let the app run until `ready()` holds (state, not time); fail after a generous bound."""
+    for _ in range(MAX_POLLS):
+        if ready():
+            return
+        await pilot.pause(POLL)
+    raise AssertionError("the app never reached the expected state")
+
+
 async def move_to(pilot: Pilot[Any], key_id: str) -> None:
     table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
     await pilot.pause()
+
+
+async def mark(pilot: Pilot[Any], key_ids: list[str]) -> None:
+    for key_id in key_ids:
+        await move_to(pilot, key_id)
+        await pilot.press("space")
+
+
+async def revoke(pilot: Pilot[Any], key_ids: list[str]) -> None:
+    """Mark these keys, confirm with y, and let the batch finish."""
+    await mark(pilot, key_ids)
+    await pilot.press("d", "y")
+    await settle(pilot)
 
 
 def top_bar(pilot: Pilot[Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import LangWatchClient
@@ -14,7 +15,8 @@ from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 from tests.conftest import World
 
 
-def ordinary(world: World, ids: list[str]) -> list[str]:
+def ordinary_ids(world: World, ids: list[str]) -> list[str]:
+    """Listed keys that no one else revokes and that are not the app's own credential."""
     skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
     return [key_id for key_id in ids if key_id not in skip]
 
@@ -25,6 +27,11 @@ async def listed_ids(client: LangWatchClient) -> list[str]:
 
 def audit_log(tmp_path: Path) -> AuditLog:
     return AuditLog(tmp_path / "audit.jsonl")
+
+
+def audit_records(state: Path) -> list[dict[str, Any]]:
+    """What the app wrote to its audit log under the state directory `state`."""
+    return AuditLog(state / "lwadmin-tui" / "audit.jsonl").records()
 
 
 async def run_batch(

@@ -17,17 +17,12 @@ from lwadmin_tui.fake import SCENARIOS, Scenario
 from lwadmin_tui.fake.in_process import InProcessTransport
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.session import Session
+from tests.app_driver import settle
 from tests.conftest import FIXED_NOW
 
 PICTURE_ENDPOINT = "https://langwatch.acme.example"
 
 Steps = Callable[[Pilot[Any], Scenario], Awaitable[None]]
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def key_id(scenario: Scenario, name: str) -> str:

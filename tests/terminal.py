@@ -18,12 +18,19 @@ from types import TracebackType
 import pexpect
 import pyte
 
+from lwadmin_tui.fake.org import FakeKey
+from tests.conftest import World
+
 ROWS, COLUMNS = 24, 80
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 APP_COMMAND = (sys.executable, "-m", "lwadmin_tui")
 # Settings the app or Textual read from the environment: the test decides them, not the shell.
 SCRUBBED_PREFIXES = ("LANGWATCH_", "LWADMIN_", "TEXTUAL")
 POLL_SECONDS = 0.05
+WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
+# The dialog ignores keys for 0.3 s after it opens (type-ahead guard); it is already open when
+# its text is on screen, so this much later a key is an answer.
+PAST_CONFIRM_GUARD = 0.5
 
 KEYS: dict[str, bytes] = {
     "space": b" ",
@@ -73,6 +80,39 @@ def secret_fragments(text: str, secret: str, window: int = 16) -> list[str]:
     squeezed = re.sub(r"[\s\u2500-\u257f]+", "", text)
     pieces = {secret[i : i + window] for i in range(max(1, len(secret) - window + 1))}
     return sorted(piece for piece in pieces if piece in text or piece in squeezed)
+
+
+def assert_no_secret(output: str, secret: str) -> None:
+    """No piece of `secret` in `output`, with or without its escape sequences."""
+    found = secret_fragments(output, secret) + secret_fragments(plain(output.encode()), secret)
+    assert not found, f"the API key appears in the output: {found[:3]}"
+
+
+def app_env(world: World) -> dict[str, str]:
+    """The settings that point the program at `world`, with its credential."""
+    return {"LWADMIN_ENDPOINT": world.url, "LWADMIN_API_KEY": world.scenario.token}
+
+
+def first_list(world: World) -> list[FakeKey]:
+    """What the app's first GET returns, newest first; call before the app lists anything."""
+    keys = [
+        key
+        for key in world.fake.org.keys.values()
+        if key.revoked_at is None and not key.is_langy_session
+    ]
+    keys.sort(key=lambda key: (key.created_at, key.id), reverse=True)
+    assert len(keys) == world.scenario.expected_list_count
+    return keys
+
+
+def marking_presses(rows: list[int]) -> list[str]:
+    """The keys that mark these rows (ascending), from the top: space marks, then moves down."""
+    keys: list[str] = []
+    cursor = 0
+    for row in rows:
+        keys += ["down"] * (row - cursor) + ["space"]
+        cursor = row + 1
+    return keys
 
 
 class Terminal:

@@ -15,6 +15,8 @@ from lwadmin_tui.ui.screens.batches import BatchesScreen
 from tests.app_driver import cell, keys_screen, make_app, message_line, row_ids, settle, table
 from tests.conftest import World
 
+pytestmark = pytest.mark.pilot
+
 
 def audit_path(state: Path) -> Path:
     directory = state / "lwadmin-tui"

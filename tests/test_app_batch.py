@@ -10,7 +10,7 @@ import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,54 +19,32 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.outcomes import SENDING
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
-from tests.app_driver import cell, keys_screen, make_app, message_line, move_to, row_ids, settle
-from tests.bulk_checks import plant_batch
+from tests.app_driver import (
+    cell,
+    keys_screen,
+    make_app,
+    mark,
+    message_line,
+    move_to,
+    revoke,
+    row_ids,
+    settle,
+    wait_until,
+)
+from tests.bulk_checks import audit_records, ordinary_ids, plant_batch
 from tests.conftest import FIXED_NOW, World, serve
 
-POLL = 0.02
-MAX_POLLS = 1500
-
-
-async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool]) -> None:
-    """Let the app run until `ready()` holds (state, not time); fail after a generous bound."""
-    for _ in range(MAX_POLLS):
-        if ready():
-            return
-        await pilot.pause(POLL)
-    raise AssertionError("the app never reached the expected state")
-
-
-def ordinary_ids(world: World, ids: list[str]) -> list[str]:
-    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
-    return [key_id for key_id in ids if key_id not in skip]
-
-
-async def mark(pilot: Pilot[Any], key_ids: list[str]) -> None:
-    for key_id in key_ids:
-        await move_to(pilot, key_id)
-        await pilot.press("space")
-
-
-async def revoke(pilot: Pilot[Any], key_ids: list[str]) -> None:
-    """Mark these keys, confirm with y, and let the batch finish."""
-    await mark(pilot, key_ids)
-    await pilot.press("d", "y")
-    await settle(pilot)
+pytestmark = pytest.mark.pilot
 
 
 def panel_text(pilot: Pilot[Any]) -> str:
     return str(keys_screen(pilot).query_one("#batch-counts").render())
-
-
-def audit_records(state: Path) -> list[dict[str, Any]]:
-    return AuditLog(state / "lwadmin-tui" / "audit.jsonl").records()
 
 
 async def test_progress_cancel_and_the_rest_not_attempted(

@@ -10,6 +10,7 @@ import html
 import re
 from typing import Any
 
+import pytest
 from textual import events
 from textual.command import CommandList
 from textual.pilot import Pilot
@@ -56,6 +57,7 @@ def gets_by_id(world: World) -> int:
     return sum(1 for r in world.fake.requests if r.method == "GET" and "/api-keys/" in r.path)
 
 
+@pytest.mark.pilot
 async def test_e_and_n_toggle_expired_and_never_used(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -71,6 +73,7 @@ async def test_e_and_n_toggle_expired_and_never_used(admin_world: World) -> None
         assert "No filter · showing all 40" in filter_bar(pilot)
 
 
+@pytest.mark.pilot
 async def test_quick_filter_form_unused_for_days(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -82,6 +85,7 @@ async def test_quick_filter_form_unused_for_days(admin_world: World) -> None:
         assert "unused > 90d · showing 5 of 40" in filter_bar(pilot)
 
 
+@pytest.mark.pilot
 async def test_quick_filter_form_created_before_and_a_bad_date(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -94,6 +98,7 @@ async def test_quick_filter_form_created_before_and_a_bad_date(admin_world: Worl
         assert set(shown_names(pilot)) == {"old jenkins", "terraform langwatch provider"}
 
 
+@pytest.mark.pilot
 async def test_quick_filter_form_role_scope_type_and_scope_name(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -115,6 +120,7 @@ async def test_quick_filter_form_role_scope_type_and_scope_name(admin_world: Wor
             "label review", "prompt regression suite", "jonas ci fallback"}  # fmt: skip
 
 
+@pytest.mark.pilot
 async def test_escape_and_ctrl_g_cancel_the_form(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -124,6 +130,7 @@ async def test_escape_and_ctrl_g_cancel_the_form(admin_world: World) -> None:
             assert len(row_ids(pilot)) == 40
 
 
+@pytest.mark.pilot
 async def test_sort_cycles_reverses_and_shows_in_the_header(admin_world: World) -> None:
     async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -140,6 +147,7 @@ async def test_sort_cycles_reverses_and_shows_in_the_header(admin_world: World) 
         assert row_ids(pilot) == server_order
 
 
+@pytest.mark.pilot
 async def test_a_header_click_sorts_and_a_second_click_reverses(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -152,6 +160,7 @@ async def test_a_header_click_sorts_and_a_second_click_reverses(admin_world: Wor
         assert names == sorted(names, key=str.casefold, reverse=True)
 
 
+@pytest.mark.pilot
 async def test_sort_by_status_is_stable(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -170,6 +179,7 @@ async def test_sort_by_status_is_stable(admin_world: World) -> None:
         ]
 
 
+@pytest.mark.pilot
 async def test_marks_survive_sort_and_filter_and_hidden_ones_reach_the_dialog(
     admin_world: World,
 ) -> None:
@@ -192,6 +202,7 @@ async def test_marks_survive_sort_and_filter_and_hidden_ones_reach_the_dialog(
         assert dialog.hidden_ids == hidden
 
 
+@pytest.mark.pilot
 async def test_v_marks_a_range_and_v_or_escape_cancel(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -210,6 +221,7 @@ async def test_v_marks_a_range_and_v_or_escape_cancel(admin_world: World) -> Non
         assert state.marked == set(rows[1:5]) | set(rows[-3:])
 
 
+@pytest.mark.pilot
 async def test_shift_arrows_mark_as_they_move(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -219,6 +231,7 @@ async def test_shift_arrows_mark_as_they_move(admin_world: World) -> None:
         assert table(pilot).cursor_row == 3
 
 
+@pytest.mark.pilot
 async def test_invert_flips_only_the_shown_marks(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -231,6 +244,7 @@ async def test_invert_flips_only_the_shown_marks(admin_world: World) -> None:
         assert state.marked == {never}
 
 
+@pytest.mark.pilot
 async def test_details_fetch_only_on_request_and_once(admin_world: World) -> None:
     async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -260,6 +274,7 @@ async def test_details_fetch_only_on_request_and_once(admin_world: World) -> Non
         assert pilot.app.is_running
 
 
+@pytest.mark.pilot
 async def test_details_say_when_the_server_hides_a_key(manager_world: World) -> None:
     async with make_app(manager_world).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -270,6 +285,7 @@ async def test_details_say_when_the_server_hides_a_key(manager_world: World) -> 
         assert "does not show this key's detail" in detail
 
 
+@pytest.mark.pilot
 async def test_a_keymap_rebinds_by_id_and_help_shows_it(admin_world: World) -> None:
     app = make_app(admin_world, keymap={"sort": "o", "filter_expired": "x"})
     async with app.run_test(size=(120, 50)) as pilot:
@@ -285,6 +301,7 @@ async def test_a_keymap_rebinds_by_id_and_help_shows_it(admin_world: World) -> N
         assert "s" not in rows
 
 
+@pytest.mark.pilot
 async def test_command_palette_runs_a_main_action(admin_world: World) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
@@ -298,6 +315,7 @@ async def test_command_palette_runs_a_main_action(admin_world: World) -> None:
         assert pilot.app.screen is keys_screen(pilot)
 
 
+@pytest.mark.pilot
 async def test_page_keys_typed_as_the_palette_opens_do_not_crash(admin_world: World) -> None:
     app = make_app(admin_world)
     async with app.run_test() as pilot:
@@ -316,6 +334,7 @@ async def test_page_keys_typed_as_the_palette_opens_do_not_crash(admin_world: Wo
         assert app.screen is keys_screen(pilot)
 
 
+@pytest.mark.pilot
 async def test_the_footer_fits_80_columns(admin_world: World) -> None:
     async with make_app(admin_world).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -350,6 +369,7 @@ def test_every_escape_binding_has_another_key() -> None:
     assert any(b.key == "v" for b in KeysScreen.BINDINGS)  # type: ignore[union-attr]
 
 
+@pytest.mark.pilot
 async def test_no_color_keeps_meaning_in_words(admin_world: World, monkeypatch: Any) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(admin_world)

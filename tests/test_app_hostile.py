@@ -9,6 +9,8 @@ from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 from tests.app_driver import cell, make_app, move_to, row_ids, settle
 from tests.conftest import World
 
+pytestmark = pytest.mark.pilot
+
 HOSTILE_NAMES = [
     "[/oops]",
     "[@click=app.quit]x[/]",

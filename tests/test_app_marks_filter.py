@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
 from tests.app_driver import (
     filter_bar,
@@ -15,6 +17,8 @@ from tests.app_driver import (
     top_bar,
 )
 from tests.conftest import World
+
+pytestmark = pytest.mark.pilot
 
 
 async def test_the_list_loads_with_counts(admin_world: World) -> None:

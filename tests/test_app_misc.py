@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.help import HelpScreen
@@ -14,6 +16,8 @@ from tests.app_driver import keys_screen, make_app, message_line, row_ids, settl
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.trickle import trickle_server
+
+pytestmark = pytest.mark.pilot
 
 
 async def test_help_lists_every_binding_of_the_contract(admin_world: World) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.app_driver import cell, keys_screen, make_app, message_line, row_ids, settle
 from tests.conftest import World
+
+pytestmark = pytest.mark.pilot
 
 
 async def test_a_reload_in_flight_does_not_replace_the_batch_rows(admin_world: World) -> None:

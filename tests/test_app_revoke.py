@@ -10,28 +10,20 @@ from tests.app_driver import (
     cell,
     keys_screen,
     make_app,
+    mark,
     message_line,
     move_to,
     row_ids,
     settle,
 )
+from tests.bulk_checks import ordinary_ids
 from tests.conftest import World
+
+pytestmark = pytest.mark.pilot
 
 
 def deletes(world: World) -> int:
     return sum(1 for r in world.fake.requests if r.method == "DELETE")
-
-
-def ordinary_ids(world: World, ids: list[str]) -> list[str]:
-    """Listed keys that no one else revokes and that are not the app's own credential."""
-    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
-    return [key_id for key_id in ids if key_id not in skip]
-
-
-async def mark(pilot, key_ids: list[str]) -> None:  # type: ignore[no-untyped-def]
-    for key_id in key_ids:
-        await move_to(pilot, key_id)
-        await pilot.press("space")
 
 
 @pytest.mark.parametrize("answer", ["enter", "escape", "n"])

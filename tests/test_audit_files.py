@@ -25,7 +25,7 @@ from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.outcomes import OutcomeKind
 from lwadmin_tui.settings import files
 from lwadmin_tui.settings.files import NotOurFile
-from tests.bulk_checks import listed_ids, ordinary
+from tests.bulk_checks import listed_ids, ordinary_ids
 from tests.conftest import World
 
 
@@ -103,13 +103,14 @@ def fill(disk: Path, leave: int) -> Path:
     return filler
 
 
+@pytest.mark.e2e
 async def test_a_full_disk_stops_the_batch_and_every_request_sent_has_its_whole_record(
     admin_world: World, tiny_disk: Path
 ) -> None:
     log = AuditLog(tiny_disk / "lwadmin-tui" / "audit.jsonl")
     filler = fill(tiny_disk, leave=8192)
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:30]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:30]
         engine = BulkRevoker(client, concurrency=4, audit=BatchAudit(log, client.host))
         outcomes = await engine.run(Target(k, admin_world.fake.key(k).name) for k in chosen)
     assert engine.stop_reason is StopReason.AUDIT

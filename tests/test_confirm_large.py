@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual import events
 from textual.app import App
 from textual.geometry import Offset
@@ -57,6 +58,7 @@ def drawn(view: KeyListView) -> list[str]:
     return [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
 
 
+@pytest.mark.pilot
 async def test_a_hundred_thousand_keys_make_a_bounded_dialog() -> None:
     keys = many_keys()
     hidden, own = {keys[1].id}, keys[-1].id
@@ -99,6 +101,7 @@ async def test_a_hundred_thousand_keys_make_a_bounded_dialog() -> None:
     assert app.return_code == 0
 
 
+@pytest.mark.pilot
 async def test_the_app_quits_after_the_dialog_for_a_hundred_thousand_keys(
     admin_world: World,
 ) -> None:
@@ -137,6 +140,7 @@ def test_the_name_column_is_as_wide_as_the_longest_shown_name() -> None:
     assert "\x1b" not in view.line_text(3).plain and "\u202e" not in view.line_text(5).plain
 
 
+@pytest.mark.pilot
 async def test_selected_lines_copy_as_they_read_wherever_the_list_is_scrolled() -> None:
     keys = many_keys(1_000)
     app = Host()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 from lwadmin_tui.ui.session import Session
 from tests.app_driver import row_ids, settle
 from tests.conftest import FIXED_NOW, World
+
+pytestmark = pytest.mark.pilot
 
 
 async def test_a_rejected_key_gets_a_panel_naming_its_source(admin_world: World) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import World
 from tests.terminal import run_cli as run
 from tests.terminal import secret_fragments
+
+pytestmark = pytest.mark.e2e
 
 
 def test_doctor_reports_every_line_and_a_live_list(admin_world: World) -> None:

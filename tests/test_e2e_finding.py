@@ -10,10 +10,9 @@ import pytest
 
 from lwadmin_tui.fake import admin_scenario
 from tests.conftest import World, serve
-from tests.terminal import Terminal
+from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
 
-WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
-PAST_CONFIRM_GUARD = 0.5  # the dialog ignores keys for 0.3 s after it opens
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
@@ -38,9 +37,8 @@ def test_filter_stale_keys_mark_them_and_revoke_them(live_world: World) -> None:
     admin_world = live_world
     stale = stale_ids(admin_world, 90)
     assert 0 < len(stale) < 10  # y confirms; 10 or more would ask for the count
-    env = {"LWADMIN_ENDPOINT": admin_world.url, "LWADMIN_API_KEY": admin_world.scenario.token}
 
-    with Terminal([], env) as term:
+    with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
         term.press("f")
         term.wait_for("Unused for more than", timeout=WAIT)

@@ -11,10 +11,13 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from lwadmin_tui.audit.log import AuditLog
 from tests.conftest import World
-from tests.terminal import Terminal
-from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env, first_list
+from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env, first_list, marking_presses
+
+pytestmark = pytest.mark.e2e
 
 
 def intents(log: AuditLog) -> set[str]:
@@ -42,12 +45,7 @@ def test_kill_9_mid_batch_then_the_next_start_verifies(
 
     with Terminal(["--concurrency", "2"], env) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
-        keys: list[str] = []
-        cursor = 0
-        for row in rows:
-            keys += ["down"] * (row - cursor) + ["space"]
-            cursor = row + 1
-        term.press(*keys)
+        term.press(*marking_presses(rows))
         term.wait_for("6 marked", timeout=WAIT)
         term.press("d")
         term.wait_for("Revoke 6 API keys", "y: revoke", timeout=WAIT)

@@ -16,34 +16,22 @@ import pytest
 from lwadmin_tui.fake.org import FakeKey
 from tests.conftest import World
 from tests.hostile.trickle import trickle_server
-from tests.terminal import Terminal, child_env, plain, run_cli, secret_fragments
+from tests.terminal import (
+    PAST_CONFIRM_GUARD,
+    WAIT,
+    Terminal,
+    app_env,
+    assert_no_secret,
+    child_env,
+    first_list,
+    marking_presses,
+    plain,
+    run_cli,
+)
 
-WAIT = 30  # seconds: a loaded 2-core CI machine starts Textual slowly
-# The dialog ignores keys for 0.3 s after it opens (type-ahead guard); it is already open when
-# its text is on screen, so this much later a key is an answer.
-PAST_CONFIRM_GUARD = 0.5
+pytestmark = pytest.mark.e2e
+
 NAME_PREFIX = 16  # the name column is wider than this at 80 columns
-
-
-def app_env(world: World) -> dict[str, str]:
-    return {"LWADMIN_ENDPOINT": world.url, "LWADMIN_API_KEY": world.scenario.token}
-
-
-def assert_no_secret(output: str, token: str) -> None:
-    found = secret_fragments(output, token) + secret_fragments(plain(output.encode()), token)
-    assert not found, f"the API key appears in the output: {found[:3]}"
-
-
-def first_list(world: World) -> list[FakeKey]:
-    """What the app's first GET returns, newest first; call before the app lists anything."""
-    keys = [
-        key
-        for key in world.fake.org.keys.values()
-        if key.revoked_at is None and not key.is_langy_session
-    ]
-    keys.sort(key=lambda key: (key.created_at, key.id), reverse=True)
-    assert len(keys) == world.scenario.expected_list_count
-    return keys
 
 
 def assert_rows_in_order(term: Terminal, keys: list[FakeKey]) -> None:
@@ -67,12 +55,7 @@ def test_mark_confirm_and_revoke_three_keys(admin_world: World) -> None:
     with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
         assert_rows_in_order(term, listed[: rows[-1] + 1])
-        keys: list[str] = []
-        cursor = 0
-        for row in rows:
-            keys += ["down"] * (row - cursor) + ["space"]  # space marks, then moves down
-            cursor = row + 1
-        term.press(*keys)
+        term.press(*marking_presses(rows))
         term.wait_for("3 marked", timeout=WAIT)
         term.press("d")
         # The dialog lists exactly the chosen keys, by id; its last line is the keys hint.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from textual import events
 
 from lwadmin_tui.ui.screens.batches import BatchesScreen
@@ -16,14 +17,14 @@ from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
 from tests.app_driver import filter_bar, make_app, settle, status_line, table
 from tests.bulk_checks import plant_batch
 from tests.conftest import World
-from tests.terminal import Terminal
-from tests.test_e2e_terminal import PAST_CONFIRM_GUARD, WAIT, app_env
+from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
 
 
 def burst(term: Terminal, text: str) -> None:
     term.child.send(text.encode())  # one write: the keys arrive together
 
 
+@pytest.mark.e2e
 def test_text_typed_with_the_slash_goes_to_the_filter(admin_world: World) -> None:
     with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
@@ -52,6 +53,7 @@ def test_text_typed_with_the_slash_goes_to_the_filter(admin_world: World) -> Non
         assert term.wait_exit(WAIT) == 0
 
 
+@pytest.mark.pilot
 async def test_a_pasted_slash_and_text_fills_the_filter_and_runs_nothing(
     admin_world: World,
 ) -> None:

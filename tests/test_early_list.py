@@ -17,6 +17,8 @@ from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 from tests.app_driver import make_app, message_line, row_ids, settle
 from tests.conftest import World
 
+pytestmark = pytest.mark.pilot
+
 WAIT = 30  # seconds: a bound for a hang, not a measurement
 PATIENT = httpx.Timeout(120)  # a request that is not cancelled outlives WAIT
 WRONG_KEY = ApiKey("sk-lw-AAAAbbbbCCCCdddd_" + "x" * 44 + "WXYZ")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from lwadmin_tui.api.auth import ApiKey
@@ -22,12 +21,12 @@ from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 from lwadmin_tui.ui.session import Session
-from tests.app_driver import cell, make_app, message_line, move_to, row_ids, settle
+from tests.app_driver import cell, make_app, message_line, revoke, row_ids, settle
+from tests.bulk_checks import ordinary_ids
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.echo_auth import echoing_server
-from tests.terminal import Terminal, plain, run_cli, secret_fragments
+from tests.terminal import WAIT, Terminal, assert_no_secret, run_cli
 
-WAIT = 30
 # Not shaped like a LangWatch token: only the registry of the app's own credential can hide it.
 OPAQUE_KEY = "opaque-credential-Zq81mN03Xc77LpQ4"
 
@@ -39,11 +38,6 @@ def echo_world(**options: Any) -> Iterator[World]:
         yield World(scenario, server)
 
 
-def assert_no_secret(text: str, secret: str) -> None:
-    found = secret_fragments(text, secret) + secret_fragments(plain(text.encode()), secret)
-    assert not found, f"the API key leaked: {found[:3]}"
-
-
 def statics(screen: Any) -> str:
     return " ".join(str(widget.render()) for widget in screen.query("Static"))
 
@@ -53,19 +47,7 @@ def table_text(table: DataTable[Any]) -> str:
     return "\n".join(" | ".join(str(value) for value in row) for row in rows)
 
 
-def ordinary_ids(world: World, ids: list[str]) -> list[str]:
-    skip = world.scenario.doomed_ids | {world.scenario.credential_key_id}
-    return [key_id for key_id in ids if key_id not in skip]
-
-
-async def revoke(pilot: Pilot[Any], key_ids: list[str]) -> None:
-    for key_id in key_ids:
-        await move_to(pilot, key_id)
-        await pilot.press("space")
-    await pilot.press("d", "y")
-    await settle(pilot)
-
-
+@pytest.mark.pilot
 async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line() -> None:
     with echo_world(list_status=401) as world:
         app = make_app(world)
@@ -82,6 +64,7 @@ async def test_a_401_echoing_the_key_is_masked_on_the_panel_and_the_message_line
     assert "(401: caller Bearer [redacted])" in said
 
 
+@pytest.mark.pilot
 async def test_a_key_not_shaped_like_a_token_is_masked_when_echoed_bare() -> None:
     with echo_world(bare=True) as world:  # the fake's own 401, the bare key appended
         app = LwAdminApp(Session(world.url, ApiKey(OPAQUE_KEY)), clock=lambda: FIXED_NOW)
@@ -95,6 +78,7 @@ async def test_a_key_not_shaped_like_a_token_is_masked_when_echoed_bare() -> Non
     assert "It said: Invalid credentials. (caller [redacted])" in panel
 
 
+@pytest.mark.pilot
 @pytest.mark.parametrize(
     "options",
     [{"delete_status": 403}, {"delete_status": 403, "in_code": True}],
@@ -132,6 +116,7 @@ async def test_a_403_echoing_the_key_is_masked_in_rows_audit_batches_and_exports
         }
 
 
+@pytest.mark.pilot
 async def test_an_html_error_page_quoting_the_header_leaks_nothing(isolated_state: Path) -> None:
     with echo_world(delete_status=502, html=True) as world:
         app = make_app(world)
@@ -146,6 +131,7 @@ async def test_an_html_error_page_quoting_the_header_leaks_nothing(isolated_stat
     assert_no_secret(shown + audit, world.scenario.token)
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("options", "key"),
     [({"list_status": 401}, None), ({"bare": True}, OPAQUE_KEY)],
@@ -165,6 +151,7 @@ def test_the_terminal_never_shows_an_echoed_key(options: dict[str, Any], key: st
     assert "[redacted]" in screen
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("options", "key"),
     [

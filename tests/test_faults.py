@@ -20,7 +20,7 @@ from tests.bulk_checks import (
     assert_rows_agree_with_server,
     audit_log,
     listed_ids,
-    ordinary,
+    ordinary_ids,
     run_batch,
 )
 from tests.conftest import World
@@ -92,7 +92,7 @@ async def test_fault(admin_world: World, tmp_path: Path, case: str) -> None:
     admin_world.server.legacy = legacy
     log = audit_log(tmp_path)
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:6]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:6]
         before = admin_world.fake.revoked_ids()
         outcomes, _ = await run_batch(admin_world, client, chosen, log, concurrency=3)
     assert [o.kind for o in outcomes] == [kind] * len(chosen), [o.label for o in outcomes]
@@ -110,7 +110,7 @@ async def test_429_every_time_gives_up_after_three_attempts(
     admin_world.server.faults.rate_limit_times = 99
     log = audit_log(tmp_path)
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:2]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:2]
         outcomes, _ = await run_batch(admin_world, client, chosen, log)
     assert [o.label for o in outcomes] == ["429 rate limited"] * 2
     assert [o.attempts for o in outcomes] == [3, 3]
@@ -134,7 +134,7 @@ async def test_progress_says_which_attempt(admin_world: World, tmp_path: Path) -
     admin_world.server.faults.rate_limit_times = 1
     seen: list[tuple[str, object]] = []
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:1]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:1]
         await run_batch(
             admin_world,
             client,
@@ -153,7 +153,7 @@ async def test_401_mid_batch_stops_sending(admin_world: World, tmp_path: Path) -
     admin_world.server.faults.fail_once_status = 503
     log = audit_log(tmp_path)
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:5]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:5]
         admin_world.fake.revoke_out_of_band(admin_world.scenario.credential_key_id)
         outcomes, engine = await run_batch(admin_world, client, chosen, log, concurrency=1)
     assert engine.stop_reason == "unauthorized"
@@ -169,7 +169,7 @@ async def test_cancel_lets_in_flight_finish_and_sends_nothing_new(
     admin_world.server.latency_ms = 20  # keeps requests in flight when the cancel arrives
     log = audit_log(tmp_path)
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = ordinary(admin_world, await listed_ids(client))[:10]
+        chosen = ordinary_ids(admin_world, await listed_ids(client))[:10]
         holder: list[object] = []
 
         def first_answer(_outcome: object) -> None:
@@ -194,7 +194,7 @@ async def test_cancel_lets_in_flight_finish_and_sends_nothing_new(
 async def test_own_key_is_revoked_last(admin_world: World, tmp_path: Path) -> None:
     own = admin_world.scenario.credential_key_id
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        chosen = [own, *ordinary(admin_world, await listed_ids(client))[:7]]
+        chosen = [own, *ordinary_ids(admin_world, await listed_ids(client))[:7]]
         outcomes, _ = await run_batch(
             admin_world, client, chosen, audit_log(tmp_path), concurrency=4, own_key_id=own
         )
@@ -217,7 +217,7 @@ async def test_cancel_ends_a_long_retry_after_wait_at_once(
     admin_world.server.faults.rate_limit_times = 99
     admin_world.server.faults.retry_after = "30"
     async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
-        [chosen] = ordinary(admin_world, await listed_ids(client))[:1]
+        [chosen] = ordinary_ids(admin_world, await listed_ids(client))[:1]
 
         def progress(_key_id: str, pending: Pending) -> None:
             if pending.stage is Stage.RETRYING:

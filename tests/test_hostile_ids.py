@@ -52,6 +52,7 @@ async def test_the_client_builds_no_request_for_an_odd_id(odd_world: World) -> N
     assert odd_world.server.wire_requests == []
 
 
+@pytest.mark.pilot
 async def test_odd_ids_are_refused_in_their_rows_and_the_rest_is_sent(odd_world: World) -> None:
     skip = odd_world.scenario.doomed_ids | {odd_world.scenario.credential_key_id}
     app = make_app(odd_world)

@@ -13,6 +13,7 @@ import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -122,6 +123,7 @@ def table_text(keys: list[ApiKeyInfo]) -> list[str]:
     return asyncio.run(run())
 
 
+@pytest.mark.pilot
 @given(
     st.lists(st.tuples(hostile_text, st.one_of(st.none(), hostile_text)), min_size=1, max_size=6)
 )

@@ -23,6 +23,8 @@ from tests.app_driver import keys_screen, make_app, message_line, row_ids, settl
 from tests.bulk_checks import plant_batch
 from tests.conftest import World
 
+pytestmark = pytest.mark.pilot
+
 OTHER_KEY = ApiKey("sk-lw-OtherLookup000001_" + "s" * 48)
 
 
@@ -131,6 +133,7 @@ def lock_held_elsewhere(isolated_state: Path) -> Iterator[subprocess.Popen[str]]
         holder.wait()
 
 
+@pytest.mark.e2e
 async def test_a_second_instance_sends_nothing_while_another_runs_a_batch(
     admin_world: World, lock_held_elsewhere: subprocess.Popen[str]
 ) -> None:
@@ -149,6 +152,7 @@ async def test_a_second_instance_sends_nothing_while_another_runs_a_batch(
     assert not any(r.get("event") == "batch" for r in AuditLog().records())
 
 
+@pytest.mark.e2e
 async def test_a_batch_still_running_elsewhere_is_not_offered(
     admin_world: World, lock_held_elsewhere: subprocess.Popen[str]
 ) -> None:

@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 
 from lwadmin_tui import process_hardening
-from tests.terminal import PROJECT_ROOT, Terminal, child_env
+from tests.terminal import PROJECT_ROOT, WAIT, Terminal, child_env
 
-WAIT = 30
 NO_CORES = re.compile(r"^Max core file size\s+0\s+0\s", re.MULTILINE)
 
 
@@ -33,6 +32,7 @@ def limits(pid: int) -> str:
     return Path(f"/proc/{pid}/limits").read_text()
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl and /proc are Linux's")
 def test_the_process_is_not_dumpable_and_may_write_no_core() -> None:
     code = textwrap.dedent(
@@ -67,6 +67,7 @@ def test_a_platform_without_the_calls_is_no_error(monkeypatch: pytest.MonkeyPatc
     process_hardening.disable_core_dumps()  # returns quietly
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_sigabrt_in_the_running_app_leaves_no_core_file(tmp_path: Path) -> None:
     workdir = tmp_path / "cwd"
@@ -88,6 +89,7 @@ def test_sigabrt_in_the_running_app_leaves_no_core_file(tmp_path: Path) -> None:
             core.unlink()
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_fake_server_writes_its_token_with_core_dumps_off(tmp_path: Path) -> None:
     token_file = tmp_path / "token"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from lwadmin_tui.ui.widgets.keys_footer import KeysFooter
 from tests.app_driver import keys_screen, make_app, message_line, settle, table
 from tests.conftest import World
+
+pytestmark = pytest.mark.pilot
 
 
 def footer_keys(pilot: Pilot[Any]) -> list[Any]:

@@ -15,38 +15,33 @@ import pytest
 
 from lwadmin_tui.settings.debug_log import RedactingFilter, RedactingFormatter, redact
 from tests.conftest import World
-from tests.terminal import Terminal, plain, secret_fragments
+from tests.terminal import PROJECT_ROOT, WAIT, Terminal, assert_no_secret, plain, secret_fragments
 from tests.terminal import run_cli as run
-
-WAIT = 30
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def assert_clean(text: str, token: str) -> None:
-    found = secret_fragments(text, token) + secret_fragments(plain(text.encode()), token)
-    assert not found, f"the API key leaked: {found[:3]}"
 
 
 def files_under(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file()]
 
 
+@pytest.mark.e2e
 def test_a_settings_error_never_echoes_the_key(admin_world: World) -> None:
     token = admin_world.scenario.token
     result = run(["doctor"], {"LWADMIN_CONCURRENCY": token, "LWADMIN_API_KEY": token})
     assert result.returncode == 2
     assert "concurrency" in result.stderr and "Traceback" not in result.stderr
-    assert_clean(result.stdout + result.stderr, token)
+    assert_no_secret(result.stdout + result.stderr, token)
 
 
+@pytest.mark.e2e
 def test_a_key_typed_as_a_file_path_is_redacted(admin_world: World) -> None:
     token = admin_world.scenario.token
     result = run(["auth", "status", f"--api-key-file={token}"], {})
     assert result.returncode == 2
     assert "[redacted]" in result.stderr
-    assert_clean(result.stdout + result.stderr, token)
+    assert_no_secret(result.stdout + result.stderr, token)
 
 
+@pytest.mark.e2e
 def test_debug_log_of_requests_is_private_and_redacted(admin_world: World, tmp_path: Path) -> None:
     token = admin_world.scenario.token
     log = tmp_path / "logs" / "debug.log"
@@ -61,13 +56,14 @@ def test_debug_log_of_requests_is_private_and_redacted(admin_world: World, tmp_p
     assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
     assert "request GET" in text and "/api/api-keys" in text
     assert "authorization: [redacted]" in text.lower()
-    assert_clean(text, token)
+    assert_no_secret(text, token)
     assert "request GET" not in plain(output.encode())  # never under the TUI
-    assert_clean(output, token)
+    assert_no_secret(output, token)
     for path in files_under(tmp_path):  # config, state (audit), logs: everything written
-        assert_clean(path.read_text(errors="replace"), token)
+        assert_no_secret(path.read_text(errors="replace"), token)
 
 
+@pytest.mark.e2e
 def test_the_hidden_prompt_never_shows_the_key(admin_world: World, tmp_path: Path) -> None:
     token = admin_world.scenario.token
     with Terminal(["--no-keyring"], {"LWADMIN_ENDPOINT": admin_world.url}) as term:
@@ -78,9 +74,9 @@ def test_the_hidden_prompt_never_shows_the_key(admin_world: World, tmp_path: Pat
         term.press("q")
         assert term.wait_exit(WAIT) == 0
         output = term.all_output
-    assert_clean(output, token)
+    assert_no_secret(output, token)
     for path in files_under(tmp_path):
-        assert_clean(path.read_text(errors="replace"), token)
+        assert_no_secret(path.read_text(errors="replace"), token)
 
 
 def test_snapshots_hold_no_key() -> None:
@@ -128,6 +124,7 @@ def test_the_filter_redacts_arguments_and_exceptions() -> None:
     assert "SECRET99" not in formatted and "[redacted]" in formatted
 
 
+@pytest.mark.e2e
 def test_auth_set_prompts_hidden_in_a_terminal(admin_world: World) -> None:
     """`auth set` on a terminal: hidden prompt, stored, only the last 4 characters shown."""
     token = admin_world.scenario.token
@@ -140,4 +137,4 @@ def test_auth_set_prompts_hidden_in_a_terminal(admin_world: World) -> None:
     assert f"Stored the key …{token[-4:]} in tests.test_secrets.MemoryKeyring" in plain(
         output.encode()
     )
-    assert_clean(output, token)
+    assert_no_secret(output, token)

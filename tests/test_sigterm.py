@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 
 from lwadmin_tui.bulk.engine import CANCELLED
-from tests.app_driver import cell, keys_screen, make_app, row_ids, settle
+from tests.app_driver import cell, keys_screen, make_app, mark, row_ids, settle, wait_until
+from tests.bulk_checks import audit_records, ordinary_ids
 from tests.conftest import World
-from tests.terminal import Terminal
-from tests.test_app_batch import audit_records, mark, ordinary_ids, wait_until
-from tests.test_e2e_terminal import WAIT, app_env
+from tests.terminal import WAIT, Terminal, app_env
 
 LEAVE_ALTERNATE_SCREEN = "\x1b[?1049l"
 EXIT_TERMINATED = 143
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("signum", "status_wanted"),
     [(signal.SIGTERM, 143), (signal.SIGINT, 130), (signal.SIGHUP, 129)],
@@ -52,6 +52,7 @@ def sigterm_to_this_process() -> Iterator[None]:
     signal.signal(signal.SIGTERM, before)
 
 
+@pytest.mark.pilot
 @pytest.mark.usefixtures("sigterm_to_this_process")
 async def test_sigterm_mid_batch_cancels_it_and_exits_once_it_has_ended(
     admin_world: World, isolated_state: Path
@@ -81,6 +82,7 @@ async def test_sigterm_mid_batch_cancels_it_and_exits_once_it_has_ended(
     assert admin_world.fake.revoked_ids() & set(chosen) == {chosen[0]}
 
 
+@pytest.mark.pilot
 @pytest.mark.usefixtures("sigterm_to_this_process")
 async def test_a_batch_that_does_not_end_within_the_cap_does_not_keep_the_app(
     admin_world: World,

@@ -12,6 +12,8 @@ import pytest
 
 from tests.scenes import SCENES, scene_app
 
+pytestmark = pytest.mark.snapshot
+
 SIZES = [(80, 24), (120, 40)]
 
 

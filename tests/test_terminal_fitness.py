@@ -14,12 +14,12 @@ from lwadmin_tui.settings.config import ConfigError
 from lwadmin_tui.ui.app import LwAdminApp
 from tests.app_driver import make_app, settle
 from tests.conftest import World
-from tests.terminal import Terminal
+from tests.terminal import WAIT, Terminal
 
-WAIT = 30
 MOUSE_ON = "\x1b[?1000h"  # xterm: report button presses
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(("args", "captured"), [([], False), (["--mouse"], True)])
 def test_mouse_is_off_unless_asked(args: list[str], captured: bool) -> None:
     with Terminal(["--demo", *args]) as term:
@@ -29,6 +29,7 @@ def test_mouse_is_off_unless_asked(args: list[str], captured: bool) -> None:
         assert (MOUSE_ON in term.all_output) is captured
 
 
+@pytest.mark.pilot
 async def test_no_color_is_honoured(admin_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(admin_world)
@@ -37,6 +38,7 @@ async def test_no_color_is_honoured(admin_world: World, monkeypatch: pytest.Monk
         assert app.no_color
 
 
+@pytest.mark.pilot
 async def test_the_ansi_theme_uses_the_terminals_colours(admin_world: World) -> None:
     app: LwAdminApp = make_app(admin_world, theme="ansi-dark")
     async with app.run_test() as pilot:
@@ -52,6 +54,7 @@ def test_theme_names() -> None:
         check_theme("neon")
 
 
+@pytest.mark.e2e
 def test_an_unknown_theme_stops_before_the_app() -> None:
     with Terminal(["--demo", "--theme", "neon"]) as term:
         assert term.wait_exit(WAIT) == 2
@@ -102,6 +105,7 @@ def test_keymap_names_must_be_real_bindings() -> None:
         check_keymap({"revok": "x"})
 
 
+@pytest.mark.pilot
 async def test_the_keymap_remaps_a_binding(admin_world: World) -> None:
     app = make_app(admin_world, keymap={"quit_app": "ctrl+x"})
     async with app.run_test() as pilot:

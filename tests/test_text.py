@@ -107,6 +107,7 @@ def test_the_debug_log_masks_what_safe_text_masks() -> None:
     assert redact(f"sent {TOKEN}") == "sent [redacted]"
 
 
+@pytest.mark.e2e
 def test_the_safe_text_module_stays_below_the_client_and_the_log() -> None:
     code = "import sys, lwadmin_tui.text; print(sorted({'httpx', 'logging'} & set(sys.modules)))"
     result = subprocess.run(

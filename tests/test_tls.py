@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from lwadmin_tui.ui.session import Session
 from tests.app_driver import message_line, row_ids, settle, top_bar
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW
+from tests.loopback import loopback_server
 
 KEY = ApiKey("sk-lw-TLStlsTLStlsTLSt_" + "t" * 48)
 ONE_KEY = {
@@ -66,18 +66,10 @@ def tls_url(ca: trustme.CA) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler, tls=context) as url:
+        yield url
 
 
 async def list_with(url: str, context: ssl.SSLContext) -> int:
@@ -120,6 +112,7 @@ def test_a_missing_or_broken_bundle_is_one_sentence(tmp_path: Path) -> None:
         tls_settings(broken, env={})
 
 
+@pytest.mark.pilot
 async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> None:
     app = LwAdminApp(
         Session(tls_url, KEY, verify=tls_settings(ca_file, env={}).context),
@@ -132,6 +125,7 @@ async def test_the_app_lists_over_verified_tls(tls_url: str, ca_file: Path) -> N
         assert "INSECURE" not in top_bar(pilot)
 
 
+@pytest.mark.pilot
 async def test_the_app_never_follows_a_redirect() -> None:
     reply = Canned(302, headers={"Location": "https://collector.evil.example/steal"})
     with canned_server(reply) as url:
@@ -143,6 +137,7 @@ async def test_the_app_never_follows_a_redirect() -> None:
     assert "302 redirecting to collector.evil.example; not followed" in line
 
 
+@pytest.mark.pilot
 async def test_insecure_http_shows_a_warning_in_the_header() -> None:
     with canned_server(Canned(200, json.dumps(ONE_KEY).encode())) as url:
         app = LwAdminApp(

@@ -12,7 +12,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import loopback_server
 
 BYTE_INTERVAL = 0.05  # seconds between bytes: far below the 30 s read timeout
 KEYS = 40  # about 8 KB of JSON: some 400 s of trickling
@@ -66,14 +68,9 @@ def trickle_server(body: bytes | None = None) -> Iterator[Trickle]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    trickle = Trickle(f"http://127.0.0.1:{server.server_address[1]}")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield trickle
-    finally:
-        trickle.stopping.set()
-        server.shutdown()
-        server.server_close()
+    with loopback_server(Handler) as url:
+        trickle = Trickle(url)
+        try:
+            yield trickle
+        finally:
+            trickle.stopping.set()
