@@ -38,7 +38,9 @@ class BatchesScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):
             yield Static("Reading the audit log…", id="question", markup=False)
-            yield Static("", id="note", markup=False)
+            note = Static("", id="note", markup=False)
+            note.display = False
+            yield note
             yield DataTable(id="batch-list", cursor_type="row")
             yield DataTable(id="batch-keys", cursor_type="row")
             yield Static("", id="why", markup=False)
@@ -73,7 +75,9 @@ class BatchesScreen(ModalScreen[None]):
         if self.log_path is not None:
             title += f" · audit log {safe_text(self.log_path, 200)}"
         self.query_one("#question", Static).update(title)
-        self.query_one("#note", Static).update(note)
+        note_line = self.query_one("#note", Static)
+        note_line.update(note)
+        note_line.display = bool(note)
         table = self.query_one("#batch-list", DataTable)
         for batch in self.history:
             state = self.state_of(batch)
