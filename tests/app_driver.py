@@ -13,6 +13,7 @@ from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
+from tests.loopback import default_tls
 
 POLL = 0.02
 MAX_POLLS = 1500
@@ -20,6 +21,7 @@ MAX_POLLS = 1500
 
 def make_app(world: World, **options: Any) -> LwAdminApp:
     options.setdefault("confirm_guard_seconds", 0.0)
+    options.setdefault("verify", default_tls())
     return LwAdminApp(
         world.url, world.api_key, clock=lambda: FIXED_NOW, cursor_blink=False, **options
     )
