@@ -14,6 +14,7 @@ from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 from lwadmin_tui.ui.session import Session
 from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
+from tests.loopback import default_tls
 
 APP_OPTIONS = ("clock", "confirm_guard_seconds", "cursor_blink", "early_list")
 POLL = 0.02
@@ -25,6 +26,7 @@ def make_app(world: World, **options: Any) -> LwAdminApp:
     app_options: dict[str, Any] = {"confirm_guard_seconds": 0.0, "cursor_blink": False}
     app_options.update({name: options.pop(name) for name in APP_OPTIONS if name in options})
     app_options.setdefault("clock", lambda: FIXED_NOW)
+    options.setdefault("verify", default_tls())
     return LwAdminApp(Session(world.url, world.api_key, **options), **app_options)
 
 

@@ -6,13 +6,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.bulk.retry import instant_retries
 from lwadmin_tui.fake import FakeLangWatch, FakeServer, Scenario, admin_scenario, manager_scenario
 from lwadmin_tui.text import forget_secrets
+from tests.loopback import default_tls
 
 # Every test world and the app under test share this clock: snapshots never drift.
 FIXED_NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
@@ -70,6 +73,11 @@ class World:
     @property
     def api_key(self) -> ApiKey:
         return ApiKey(self.scenario.token)
+
+    def client(self, api_key: ApiKey | None = None, **options: Any) -> LangWatchClient:
+        """A client of this world's server, with its credential unless `api_key` is given."""
+        options.setdefault("verify", default_tls())
+        return LangWatchClient(self.url, api_key or self.api_key, **options)
 
 
 def serve(scenario: Scenario) -> Iterator[World]:

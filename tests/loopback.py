@@ -1,7 +1,8 @@
-"""Serving a hand-written `BaseHTTPRequestHandler` on 127.0.0.1 for one test.
+"""Talking over 127.0.0.1: hand-written servers, and the TLS context the tests' clients share.
 
-For answers the faithful fake never gives (canned, trickled, over TLS). `serve_forever` polls
-for its stop every `POLL_SECONDS`; its default 0.5 s would make every test wait that long.
+`loopback_server` is for answers the faithful fake never gives (canned, trickled, over TLS).
+`serve_forever` polls for its stop every `POLL_SECONDS`; its default 0.5 s would make every
+test wait that long.
 """
 
 from __future__ import annotations
@@ -10,9 +11,22 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
+
 POLL_SECONDS = 0.02
+
+
+@cache
+def default_tls() -> ssl.SSLContext:
+    """What `verify=True` gives a client (certifi's CAs), built once for the whole run.
+
+    A client made with `verify=True` loads the CA bundle again, some 40 ms of CPU each time;
+    the tests' clients talk http:// to the loopback and never use it, so they share this one.
+    """
+    return httpx.create_ssl_context()
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
 from lwadmin_tui.bulk.control import StopReason
@@ -109,7 +108,7 @@ async def test_a_full_disk_stops_the_batch_and_every_request_sent_has_its_whole_
 ) -> None:
     log = AuditLog(tiny_disk / "lwadmin-tui" / "audit.jsonl")
     filler = fill(tiny_disk, leave=8192)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:30]
         engine = BulkRevoker(client, concurrency=4, audit=BatchAudit(log, client.host))
         outcomes = await engine.run(Target(k, admin_world.fake.key(k).name) for k in chosen)

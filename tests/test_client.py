@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -26,12 +27,18 @@ from lwadmin_tui.fake import FakeServer, admin_scenario
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.trickle import trickle_server
+from tests.loopback import default_tls
 
 SECRET = "sk-lw-AAAAbbbbCCCCdddd_" + "s3cr3t" * 8
 
 
 def client_for(world: World, token: str | None = None) -> LangWatchClient:
-    return LangWatchClient(world.url, ApiKey(token) if token else world.api_key)
+    return world.client(ApiKey(token) if token else None)
+
+
+def client_of(url: str, **options: Any) -> LangWatchClient:
+    """A client of a canned or trickling server, with this file's credential."""
+    return LangWatchClient(url, ApiKey(SECRET), verify=default_tls(), **options)
 
 
 async def test_list_parses_every_visible_key_newest_first(admin_world: World) -> None:
@@ -174,7 +181,7 @@ async def test_broken_answers_give_clear_errors(
     reply: Canned, error_type: type[Exception], words: str
 ) -> None:
     with canned_server(reply) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             with pytest.raises(error_type) as caught:
                 await client.list_keys()
     assert words in str(caught.value)
@@ -203,7 +210,7 @@ DEEP_ERROR = b'{"error": ' + b'{"a": ' * DEPTH + b"1" + b"}" * DEPTH + b"}"
 )
 async def test_json_nested_too_deeply_is_a_bad_response(reply: Canned, call: str) -> None:
     with canned_server(reply) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             method = getattr(client, call)
             with pytest.raises(BadResponse) as caught:
                 await (method("abc" * 7) if call == "revoke_key" else method())
@@ -241,7 +248,7 @@ def test_retry_after_reads_seconds_and_http_dates(value: str, seconds: float | N
 async def test_a_retry_after_date_reaches_the_error() -> None:
     future = Canned(429, b"{}", {"Retry-After": "Fri, 01 Jan 2100 00:00:00 GMT"})
     with canned_server(future) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             with pytest.raises(RateLimited) as caught:
                 await client.revoke_key("abc" * 7)
     assert caught.value.retry_after is not None and caught.value.retry_after > 0
@@ -255,7 +262,7 @@ async def test_unknown_fields_are_ignored() -> None:
         b'"scopeId": "o", "extra": 1}], "futureField": {"x": 1}}], "meta": 3}'
     )
     with canned_server(Canned(200, body)) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             (key,) = await client.list_keys()
     assert key.role_bindings[0].role == "CUSTOM"
 
@@ -264,7 +271,7 @@ async def test_refused_connection_was_not_sent() -> None:
     server = FakeServer(admin_scenario(FIXED_NOW).app).start()
     url = server.url
     server.stop()
-    async with LangWatchClient(url, ApiKey(SECRET)) as client:
+    async with client_of(url) as client:
         with pytest.raises(TransportError) as caught:
             await client.revoke_key("abc" * 7)
     assert caught.value.maybe_sent is False
@@ -273,7 +280,7 @@ async def test_refused_connection_was_not_sent() -> None:
 async def test_read_timeout_may_have_been_sent(admin_world: World) -> None:
     admin_world.server.latency_ms = 400
     timeout = httpx.Timeout(connect=2.0, read=0.05, write=2.0, pool=2.0)
-    async with LangWatchClient(admin_world.url, admin_world.api_key, timeout=timeout) as client:
+    async with admin_world.client(timeout=timeout) as client:
         with pytest.raises(TransportError) as caught:
             await client.revoke_key("abc" * 7)
     assert caught.value.maybe_sent and caught.value.timed_out
@@ -282,7 +289,7 @@ async def test_read_timeout_may_have_been_sent(admin_world: World) -> None:
 async def test_a_trickled_answer_ends_at_the_total_time_limit() -> None:
     with trickle_server() as trickle:
         host = trickle.url.removeprefix("http://")
-        async with LangWatchClient(trickle.url, ApiKey(SECRET), total_timeout=0.5) as client:
+        async with client_of(trickle.url, total_timeout=0.5) as client:
             with pytest.raises(TransportError) as caught:
                 await client.list_keys()
     assert str(caught.value) == f"no complete answer from {host} within 0.5 s"
@@ -304,7 +311,7 @@ async def test_dates_without_a_zone_are_read_as_utc() -> None:
         b'"roleBindings": []}]}'
     )
     with canned_server(Canned(200, body)) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             (key,) = await client.list_keys()
     assert key.created_at.utcoffset() is not None
     assert key.expires_at is not None and key.expires_at > key.created_at
@@ -333,7 +340,7 @@ async def test_projects_and_teams_are_named_from_the_fake(admin_world: World) ->
 )
 async def test_broken_scope_pages_give_clear_errors(body: bytes, words: str) -> None:
     with canned_server(Canned(200, body)) as url:
-        async with LangWatchClient(url, ApiKey(SECRET)) as client:
+        async with client_of(url) as client:
             with pytest.raises(BadResponse) as caught:
                 await client.list_projects()
     assert words in str(caught.value)

@@ -29,7 +29,7 @@ def list_requests(world: World) -> int:
 
 
 async def test_the_app_shows_the_early_answer_and_asks_once(admin_world: World) -> None:
-    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    early = EarlyList(lambda: admin_world.client())
     app = make_app(admin_world, early_list=early)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -46,7 +46,7 @@ async def test_an_answer_already_here_is_shown_as_the_screen_is_built(
 ) -> None:
     loads: list[KeysScreen] = []
     monkeypatch.setattr(KeysScreen, "load_keys", lambda screen: loads.append(screen))
-    early = EarlyList(lambda: LangWatchClient(admin_world.url, admin_world.api_key))
+    early = EarlyList(lambda: admin_world.client())
     assert early.wait_finished(10) and early.answered() is not None
     app = make_app(admin_world, early_list=early)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -58,7 +58,7 @@ async def test_an_answer_already_here_is_shown_as_the_screen_is_built(
 
 
 async def test_an_early_401_gets_the_rejected_key_panel(admin_world: World) -> None:
-    early = EarlyList(lambda: LangWatchClient(admin_world.url, WRONG_KEY))
+    early = EarlyList(lambda: admin_world.client(WRONG_KEY))
     app = make_app(admin_world, early_list=early)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

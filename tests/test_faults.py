@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.fake import FaultSwitches
 from lwadmin_tui.outcomes import OutcomeKind
 from tests.bulk_checks import (
@@ -91,7 +90,7 @@ async def test_fault(admin_world: World, tmp_path: Path, case: str) -> None:
     admin_world.server.faults.__dict__.update(faults.__dict__)
     admin_world.server.legacy = legacy
     log = audit_log(tmp_path)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:6]
         before = admin_world.fake.revoked_ids()
         outcomes, _ = await run_batch(admin_world, client, chosen, log, concurrency=3)
@@ -109,7 +108,7 @@ async def test_429_every_time_gives_up_after_three_attempts(
 ) -> None:
     admin_world.server.faults.rate_limit_times = 99
     log = audit_log(tmp_path)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:2]
         outcomes, _ = await run_batch(admin_world, client, chosen, log)
     assert [o.label for o in outcomes] == ["429 rate limited"] * 2
@@ -121,7 +120,7 @@ async def test_429_every_time_gives_up_after_three_attempts(
 async def test_409_after_a_retry_counts_as_done(admin_world: World, tmp_path: Path) -> None:
     admin_world.server.faults.rate_limit_times = 1
     log = audit_log(tmp_path)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         await listed_ids(client)  # "another admin" revokes the doomed keys now
         doomed = sorted(admin_world.scenario.doomed_ids)
         outcomes, _ = await run_batch(admin_world, client, doomed, log)
@@ -133,7 +132,7 @@ async def test_409_after_a_retry_counts_as_done(admin_world: World, tmp_path: Pa
 async def test_progress_says_which_attempt(admin_world: World, tmp_path: Path) -> None:
     admin_world.server.faults.rate_limit_times = 1
     seen: list[tuple[str, object]] = []
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:1]
         await run_batch(
             admin_world,
@@ -152,7 +151,7 @@ async def test_progress_says_which_attempt(admin_world: World, tmp_path: Path) -
 async def test_401_mid_batch_stops_sending(admin_world: World, tmp_path: Path) -> None:
     admin_world.server.faults.fail_once_status = 503
     log = audit_log(tmp_path)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:5]
         admin_world.fake.revoke_out_of_band(admin_world.scenario.credential_key_id)
         outcomes, engine = await run_batch(admin_world, client, chosen, log, concurrency=1)
@@ -168,7 +167,7 @@ async def test_cancel_lets_in_flight_finish_and_sends_nothing_new(
 ) -> None:
     admin_world.server.latency_ms = 20  # keeps requests in flight when the cancel arrives
     log = audit_log(tmp_path)
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = ordinary_ids(admin_world, await listed_ids(client))[:10]
         holder: list[object] = []
 
@@ -193,7 +192,7 @@ async def test_cancel_lets_in_flight_finish_and_sends_nothing_new(
 
 async def test_own_key_is_revoked_last(admin_world: World, tmp_path: Path) -> None:
     own = admin_world.scenario.credential_key_id
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         chosen = [own, *ordinary_ids(admin_world, await listed_ids(client))[:7]]
         outcomes, _ = await run_batch(
             admin_world, client, chosen, audit_log(tmp_path), concurrency=4, own_key_id=own
@@ -216,7 +215,7 @@ async def test_cancel_ends_a_long_retry_after_wait_at_once(
     monkeypatch.setitem(retry._waits, "on", True)  # this test needs the real wait
     admin_world.server.faults.rate_limit_times = 99
     admin_world.server.faults.retry_after = "30"
-    async with LangWatchClient(admin_world.url, admin_world.api_key) as client:
+    async with admin_world.client() as client:
         [chosen] = ordinary_ids(admin_world, await listed_ids(client))[:1]
 
         def progress(_key_id: str, pending: Pending) -> None:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import InvalidKeyId
 from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.fake import FakeServer, admin_scenario
@@ -43,7 +42,7 @@ def test_real_ids_are_key_ids(admin_world: World) -> None:
 
 
 async def test_the_client_builds_no_request_for_an_odd_id(odd_world: World) -> None:
-    async with LangWatchClient(odd_world.url, odd_world.api_key) as client:
+    async with odd_world.client() as client:
         for key_id in ODD_IDS:
             with pytest.raises(InvalidKeyId):
                 await client.revoke_key(key_id)
