@@ -22,7 +22,7 @@ from lwadmin_tui.keys.state import KeysState
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView, name_column_width
-from tests.app_driver import keys_screen, make_app, message_line, settle
+from tests.app_driver import keys_screen, make_app, message_line, settle, wait_until
 from tests.conftest import FIXED_NOW, World
 
 MANY = 100_000
@@ -89,8 +89,10 @@ async def test_a_hundred_thousand_keys_make_a_bounded_dialog() -> None:
         # The keyboard reaches the last key, the wheel moves the list.
         view.focus()
         await pilot.press("end")
+        await wait_until(pilot, lambda: view.scroll_offset.y == view.max_scroll_y)  # animated
         assert own in drawn(view)[-1] and "(this session's key)" in drawn(view)[-1]
         await pilot.press("home")
+        await wait_until(pilot, lambda: view.scroll_offset.y == 0)
         view.post_message(events.MouseScrollDown(view, 1, 1, 0, 1, 0, False, False, False))
         await pilot.pause()
         assert view.scroll_offset.y > 0 and keys[0].id not in drawn(view)[0]
