@@ -179,12 +179,13 @@ def rows(batch: BatchHistory) -> list[dict[str, Any]]:
     result = []
     for key in batch.keys.values():
         outcome = key.outcome or {}
+        missing, missing_label = _missing(key, batch)
         result.append(
             {
                 "key_id": key.key_id,
                 "key_name": key.key_name,
-                "outcome": outcome.get("outcome", _missing(key, batch)),
-                "label": outcome.get("label", _missing_label(key, batch)),
+                "outcome": outcome.get("outcome", missing),
+                "label": outcome.get("label", missing_label),
                 "status": outcome.get("status"),
                 "code": outcome.get("code"),
                 "attempts": outcome.get("attempts", key.intents),
@@ -194,20 +195,15 @@ def rows(batch: BatchHistory) -> list[dict[str, Any]]:
     return result
 
 
-def _missing(key: KeyHistory, batch: BatchHistory) -> str:
+def _missing(key: KeyHistory, batch: BatchHistory) -> tuple[str, str]:
+    """The outcome word and the label of a key with no outcome record yet."""
     if batch.running:
-        return "in progress" if key.intents else "not sent yet"
+        if key.intents:
+            return "in progress", "in progress: sent, no answer yet"
+        return "not sent yet", "not sent yet"
     if key.intents == 0 and not batch.ended:
-        return "confirmed, never sent"
-    return "unknown (no outcome recorded)"
-
-
-def _missing_label(key: KeyHistory, batch: BatchHistory) -> str:
-    if batch.running:
-        return "in progress: sent, no answer yet" if key.intents else "not sent yet"
-    if key.intents == 0 and not batch.ended:
-        return "confirmed, never sent: the app stopped first"
-    return "unknown: the app stopped before an answer"
+        return "confirmed, never sent", "confirmed, never sent: the app stopped first"
+    return "unknown (no outcome recorded)", "unknown: the app stopped before an answer"
 
 
 def to_json(batch: BatchHistory) -> str:
