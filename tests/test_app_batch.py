@@ -19,6 +19,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
+from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.outcomes import SENDING
 from lwadmin_tui.ui.screens.batches import BatchesScreen
@@ -85,9 +86,10 @@ async def test_no_result_is_lost_when_the_counts_redraw_before_it_is_posted(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         key_id = ordinary_ids(admin_world, row_ids(pilot))[0]
-        panel = keys_screen(pilot).query_one(BatchPanel)
-        panel._collect(key_id, SENDING)
-        panel._show_counts()
+        screen = keys_screen(pilot)
+        run = screen.batches.run = BatchRun(screen.state.results, [key_id])
+        screen.batches._report(key_id, SENDING)
+        screen.query_one(BatchPanel).show(run)
         await wait_until(pilot, lambda: cell(pilot, key_id, "result") == "sending…")
 
 
@@ -154,11 +156,11 @@ async def test_own_key_detection_says_it_is_a_guess(ticking_world: World) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = keys_screen(pilot)
-        screen.own_key_pause = 0.0
+        screen.batches.own_key_pause = 0.0
         await pilot.press("w")
         await settle(pilot)
         own = ticking_world.scenario.credential_key_id
-        assert screen.own_key_guess == own
+        assert screen.batches.own_key_guess == own
         assert "probably" in message_line(pilot) and "a guess" in message_line(pilot)
         await move_to(pilot, own)
         await pilot.press("d")
@@ -331,7 +333,7 @@ async def test_a_worker_bug_says_which_job_failed(
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_despite_it(pilot)
-        keys_screen(pilot).own_key_pause = 0.0
+        keys_screen(pilot).batches.own_key_pause = 0.0
         await pilot.press(*keys)
         await settle_despite_it(pilot)
         said = message_line(pilot)

@@ -19,7 +19,7 @@ async def test_a_reload_in_flight_does_not_replace_the_batch_rows(admin_world: W
         chosen = [k for k in row_ids(pilot) if k not in skip][:3]
         admin_world.server.faults.list_latency_ms = 300  # the list answers after the batch
         screen.action_reload()
-        screen.start_batch([screen.state.keys[k] for k in chosen])  # what y does
+        screen.batches.start_batch([screen.state.keys[k] for k in chosen])  # what y does
         await settle(pilot)
         assert all(k in row_ids(pilot) for k in chosen)
         assert [cell(pilot, k, "result") for k in chosen] == ["revoked"] * 3

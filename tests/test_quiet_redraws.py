@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.ui.widgets.keys_footer import KeysFooter
 from tests.app_driver import keys_screen, make_app, message_line, settle, table
 from tests.conftest import World
@@ -32,12 +33,12 @@ async def test_the_footer_is_rebuilt_only_when_what_it_shows_changes(admin_world
         await settle(pilot)
         assert footer_keys(pilot) == before  # the same widgets: nothing was rebuilt
 
-        screen.batch_running = True  # the cancel key shows only while a batch runs
+        screen.batches.run = BatchRun({}, [])  # the cancel key shows only while a batch runs
         screen.refresh_bindings()
         await settle(pilot)
         assert "Cancel batch" in descriptions(pilot)
 
-        screen.batch_running = False
+        screen.batches.run.end()
         screen.refresh_bindings()
         await settle(pilot)
         assert "Cancel batch" not in descriptions(pilot)

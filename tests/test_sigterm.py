@@ -66,7 +66,8 @@ async def test_sigterm_mid_batch_cancels_it_and_exits_once_it_has_ended(
         admin_world.server.faults.delete_gate = gate
         await pilot.press("d", "y")
         await wait_until(pilot, lambda: cell(pilot, chosen[0], "result") == "sending…")
-        engine = keys_screen(pilot).batch_panel.engine
+        run = keys_screen(pilot).batches.run
+        engine = run.engine if run is not None else None
         assert engine is not None
         os.kill(os.getpid(), signal.SIGTERM)
         await wait_until(pilot, lambda: engine.stop_reason == CANCELLED)

@@ -194,8 +194,8 @@ class LwAdminApp(App[None]):
             if quit_now:
                 self.exit()
 
-        settling = screen.batch_panel.engine is None  # verifying interrupted batches
-        dialog = QuitWhileRunningScreen(screen.batch_panel.cancel, settling=settling)
+        batches = screen.batches
+        dialog = QuitWhileRunningScreen(batches.cancel, settling=batches.settling)
         self.push_screen(dialog, answered)
 
     def _fatal_error(self) -> None:
@@ -235,7 +235,7 @@ class LwAdminApp(App[None]):
         self._terminating = True
         self.EXIT_TERMINATED = 128 + signum  # 143, 130 or 129, as a shell reports it
         screen = self.keys_screen
-        if screen is not None and screen.batch_running and screen.batch_panel.cancel():
+        if screen is not None and screen.batches.cancel():
             self.set_timer(self.TERMINATE_WAIT_SECONDS, self._exit_terminated)
         else:
             self._exit_terminated()

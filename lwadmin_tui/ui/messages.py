@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.bulk.control import StopReason
-from lwadmin_tui.outcomes import Result, RevokeOutcome
+from lwadmin_tui.outcomes import RevokeOutcome
 
 
 @dataclass
@@ -25,14 +26,8 @@ class LoadFailed(Message):
 
 
 @dataclass
-class KeyResults(Message):
-    """What happened to keys since the last message, oldest first.
-
-    One message carries every result of a short interval: a batch at 1,000 keys then costs
-    one table update and one repaint per interval instead of two messages per key.
-    """
-
-    results: list[tuple[str, Result]]
+class ScopeNamesLoaded(Message):
+    directory: ScopeDirectory
 
 
 @dataclass

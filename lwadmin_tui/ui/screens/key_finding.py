@@ -1,28 +1,28 @@
 """Finding the keys to revoke: filters, sort, range and invert marks, details.
 
-A mixin of the keys screen, so `keys_screen.py` keeps loading and the batch flow only. Every
-action changes `KeysState` and then asks the table to redraw: a rebuild when the filters or the
-sort change, a mark-cell update in place otherwise.
+A plain object the keys screen owns (its actions are one-line calls here). Every action changes
+`KeysState` and then asks the table to redraw: a rebuild when the filters or the sort change, a
+mark-cell update in place otherwise.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.binding import Binding
-from textual.message import Message
 
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.keys.display import key_name
-from lwadmin_tui.keys.sorting import SORT_COLUMNS
+from lwadmin_tui.keys.sorting import SORT_COLUMNS, SortSpec
+from lwadmin_tui.text import plural
+from lwadmin_tui.ui.messages import ScopeNamesLoaded
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
 
 if TYPE_CHECKING:
     from lwadmin_tui.keys.filters import QuickFilters
     from lwadmin_tui.keys.state import KeysState
-    from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
     from lwadmin_tui.ui.widgets.keys_table import KeysTable
 
 COVERAGE = "a personal key lists only its own and service keys (see ?)"
@@ -145,77 +145,93 @@ KEY_BINDINGS = [
 
 
 class KeyFinding:
-    """Actions and handlers for finding keys; mixed into `KeysScreen` (a Textual Screen)."""
+    """Owned by `KeysScreen`; the screen's finding actions call these methods."""
 
-    if TYPE_CHECKING:
-        state: KeysState
-        app: Any
+    def __init__(self, screen: KeysScreen) -> None:
+        self.screen = screen
+        self.scope_directory: ScopeDirectory | None = None
 
-        @property
-        def table(self) -> KeysTable: ...
-        @property
-        def lw_app(self) -> LwAdminApp: ...
-        def rebuild_table(self) -> None: ...
-        def refresh_status(self) -> None: ...
-        def say(self, message: str) -> None: ...
-        def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
-        def post_message(self, message: Message) -> bool: ...
+    @property
+    def state(self) -> KeysState:
+        return self.screen.state
 
-    scope_directory: ScopeDirectory | None = None
-
-    @dataclass
-    class ScopeNamesLoaded(Message):
-        directory: ScopeDirectory
+    @property
+    def table(self) -> KeysTable:
+        return self.screen.table
 
     # --- scope names ----------------------------------------------------------------------
 
-    @work(exclusive=True, group="scopes", exit_on_error=False)
-    async def load_scope_names(self) -> None:
-        """Two list calls name every project and team once; ids stay where they cannot."""
-        directory = await ScopeDirectory().load(self.lw_app.client)
-        self.post_message(self.ScopeNamesLoaded(directory))
+    def load_scope_names(self) -> None:
+        self.screen.run_worker(
+            self._read_scope_names(), group="scopes", exclusive=True, exit_on_error=False
+        )
 
-    def on_key_finding_scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
+    async def _read_scope_names(self) -> None:
+        """Two list calls name every project and team once; ids stay where they cannot."""
+        directory = await ScopeDirectory().load(self.screen.lw_app.client)
+        self.screen.post_message(ScopeNamesLoaded(directory))
+
+    def scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
         self.scope_directory = message.directory
         self.state.scope_names = dict(message.directory.names)
         if self.state.quick.scope:
-            self.rebuild_table()
+            self.screen.rebuild_table()
 
     # --- marks ----------------------------------------------------------------------------
 
-    def shown_ids(self) -> list[str]:
-        return self.table.row_ids
-
-    def action_invert_marks(self) -> None:
-        self.state.invert_shown(self.shown_ids())
-        self.table.update_marks(self.state)
-        self.refresh_status()
-
-    def action_range(self) -> None:
+    def toggle_mark(self) -> None:
+        key_id = self.table.cursor_key()
+        if key_id is None:
+            return
         if self.state.range_anchor is not None:
-            self.action_cancel_range()
+            self.mark_range_to(key_id)
+            return
+        self.state.toggle(key_id)
+        self.table.update_key(key_id, self.state)
+        self.table.action_cursor_down()
+        self.screen.refresh_status()
+
+    def mark_all(self) -> None:
+        self.state.mark_all_visible()
+        self._marks_changed()
+
+    def clear_marks(self) -> None:
+        self.state.clear_marks()
+        self._marks_changed()
+
+    def invert_marks(self) -> None:
+        self.state.invert_shown(self.table.row_ids)
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self.table.update_marks(self.state)
+        self.screen.refresh_status()
+
+    def start_or_cancel_range(self) -> None:
+        if self.state.range_anchor is not None:
+            self.cancel_range()
             return
         self.state.range_anchor = self.table.cursor_key()
-        self.refresh_status()
+        self.screen.refresh_status()
 
-    def action_cancel_range(self) -> None:
+    def cancel_range(self) -> None:
         if self.state.range_anchor is not None:
             self.state.range_anchor = None
-            self.say("Range cancelled: no mark changed.")
-            self.refresh_status()
+            self.screen.say("Range cancelled: no mark changed.")
+            self.screen.refresh_status()
 
     def mark_range_to(self, cursor: str) -> None:
-        chosen = self.state.mark_range(self.shown_ids(), cursor)
+        chosen = self.state.mark_range(self.table.row_ids, cursor)
         self.table.update_marks(self.state)
-        self.say(f"Marked {len(chosen)} key{'s' if len(chosen) != 1 else ''} in the range.")
-        self.refresh_status()
+        self.screen.say(f"Marked {plural(len(chosen))} in the range.")
+        self.screen.refresh_status()
 
     def range_hint(self) -> str:
         anchor = self.state.keys.get(self.state.range_anchor or "")
         name = key_name(anchor, 20) if anchor else "?"
         return f"range from {name}: space marks, v cancels"
 
-    def action_mark_extend(self, step: int) -> None:
+    def mark_extend(self, step: int) -> None:
         """Shift+arrow: mark the cursor's key and its neighbour, and move onto it."""
         first = self.table.cursor_key()
         if first is None:
@@ -223,16 +239,15 @@ class KeyFinding:
         row = self.table.cursor_row + step
         self.table.move_cursor(row=max(0, min(row, self.table.row_count - 1)), animate=False)
         self.state.mark([first, self.table.cursor_key() or first])
-        self.table.update_marks(self.state)
-        self.refresh_status()
+        self._marks_changed()
 
     # --- filters --------------------------------------------------------------------------
 
     def set_quick(self, quick: QuickFilters) -> None:
         self.state.quick = quick
-        self.rebuild_table()
+        self.screen.rebuild_table()
 
-    def action_quick_filters(self) -> None:
+    def open_quick_filters(self) -> None:
         # Imported when first opened: its widgets (Select, Checkbox) cost start-up time.
         from lwadmin_tui.ui.screens.quick_filters import QuickFiltersScreen
 
@@ -240,49 +255,39 @@ class KeyFinding:
             if quick is not None:
                 self.set_quick(quick)
 
-        self.app.push_screen(QuickFiltersScreen(self.state.quick), chosen)
+        self.screen.app.push_screen(QuickFiltersScreen(self.state.quick), chosen)
 
-    def action_toggle_expired(self) -> None:
+    def toggle_expired(self) -> None:
         self.set_quick(replace(self.state.quick, expired=not self.state.quick.expired))
 
-    def action_toggle_never_used(self) -> None:
+    def toggle_never_used(self) -> None:
         self.set_quick(replace(self.state.quick, never_used=not self.state.quick.never_used))
 
-    def action_clear_filters(self) -> None:
+    def clear_filters(self) -> None:
         self.state.clear_filters()
-        self.query_one(FilterInput).value = ""  # Input.Changed rebuilds as well; harmless
-        self.rebuild_table()
+        self.screen.query_one(FilterInput).value = ""  # Input.Changed rebuilds as well; harmless
+        self.screen.rebuild_table()
 
     # --- sort -----------------------------------------------------------------------------
 
-    def sorted_by(self, spec: Any) -> None:
+    def sort_by(self, spec: SortSpec) -> None:
         self.state.sort = spec
-        self.rebuild_table()
+        self.screen.rebuild_table()
 
-    def action_sort_next(self) -> None:
-        self.sorted_by(self.state.sort.next_column())
-
-    def action_sort_reverse(self) -> None:
-        self.sorted_by(self.state.sort.reversed())
-
-    def action_sort_by(self, column: str, descending: bool = False) -> None:
+    def sort_by_name(self, column: str, descending: bool) -> None:
         """For the command palette: sort by `column` in the given direction."""
         if column in SORT_COLUMNS:
-            self.sorted_by(replace(self.state.sort, column=column, descending=descending))
-
-    def on_keys_table_header_selected(self, event: KeysTable.HeaderSelected) -> None:
-        """A header click (a plain mixin cannot use `@on`: Textual collects those per class)."""
-        self.sorted_by(self.state.sort.on_column(event.column))
+            self.sort_by(replace(self.state.sort, column=column, descending=descending))
 
     # --- details --------------------------------------------------------------------------
 
-    def action_details(self) -> None:
+    def open_details(self) -> None:
         key_id = self.table.cursor_key()
         if key_id is None or key_id not in self.state.keys:
             return
         from lwadmin_tui.ui.screens.key_details import KeyDetailsScreen  # imported when first used
 
         screen = KeyDetailsScreen(
-            self.state.keys[key_id], self.state, self.lw_app.client, self.scope_directory
+            self.state.keys[key_id], self.state, self.screen.lw_app.client, self.scope_directory
         )
-        self.app.push_screen(screen)
+        self.screen.app.push_screen(screen)

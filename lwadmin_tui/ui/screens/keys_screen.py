@@ -1,7 +1,10 @@
-"""The main screen: the keys table, the filter, marks, and the revocation batch.
+"""The main screen: the keys table, the filter, the status lines; loading the list.
 
-Workers do the I/O and post messages named as facts; the handlers here update `KeysState` and
-redraw the table. Nothing is sent before the confirmation dialog returns True.
+It owns two plain objects by job: `finding` (filters, sort, marks, details: key_finding.py)
+and `batches` (confirm, run, cancel, retry, history: batch_flow.py). Its actions and message
+handlers are one-line calls into them, as Textual finds those on the screen. Workers do the
+I/O and post messages named as facts. Nothing is sent before the confirmation dialog returns
+True.
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ from textual.worker import Worker, WorkerState
 from lwadmin_tui.api import gc_tuning
 from lwadmin_tui.api.errors import LangWatchError, Unauthorized
 from lwadmin_tui.keys.state import KeysState
-from lwadmin_tui.outcomes import OutcomeKind, Pending, RevokeOutcome
 from lwadmin_tui.text import plural, safe_text
-from lwadmin_tui.ui.messages import KeysLoaded, LoadFailed
+from lwadmin_tui.ui.messages import (
+    AuditHistoryFailed,
+    AuditHistoryRead,
+    BatchEnded,
+    KeysLoaded,
+    LoadFailed,
+    OwnKeyGuessed,
+    ScopeNamesLoaded,
+    UnresolvedVerified,
+)
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
 from lwadmin_tui.ui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
@@ -46,9 +57,7 @@ WORKER_JOBS = {
 }
 
 
-class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
-    """Finding keys (filters, sort, range marks, details) lives in `KeyFinding`."""
-
+class KeysScreen(Screen[None]):
     BINDINGS = [
         *KEY_BINDINGS,
         *BATCH_BINDINGS,
@@ -65,7 +74,8 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.state = KeysState()
-        self.batch_running = False
+        self.finding = KeyFinding(self)
+        self.batches = BatchFlow(self)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -103,6 +113,10 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     def table(self) -> KeysTable:
         return self.query_one(KeysTable)
 
+    @property
+    def batch_running(self) -> bool:
+        return self.batches.running
+
     # --- loading -------------------------------------------------------------------------------
 
     @work(exclusive=True, group="load", exit_on_error=False)
@@ -122,9 +136,9 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         self.show_keys(message.keys)
 
     def show_keys(self, keys: tuple[ApiKeyInfo, ...]) -> None:
-        if self.scope_directory is None:
+        if self.finding.scope_directory is None:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
-            self.load_scope_names()
+            self.finding.load_scope_names()
         with gc_tuning.paused():  # the rows are built without collections, then frozen
             self.state.load(keys)
             self.loaded = True
@@ -150,7 +164,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         the server that just answered."""
         if not self.interrupted_reported:
             self.interrupted_reported = True
-            self.call_after_refresh(self.report_interrupted)
+            self.call_after_refresh(self.batches.report_interrupted)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
@@ -177,27 +191,58 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         self.query_one(FilterBar).show_state(self.state, len(shown))
         self.refresh_status()
 
+    # Finding keys: key_finding.py.
+
     def action_toggle_mark(self) -> None:
-        key_id = self.table.cursor_key()
-        if key_id is None:
-            return
-        if self.state.range_anchor is not None:
-            self.mark_range_to(key_id)
-            return
-        self.state.toggle(key_id)
-        self.table.update_key(key_id, self.state)
-        self.table.action_cursor_down()
-        self.refresh_status()
+        self.finding.toggle_mark()
 
     def action_mark_all(self) -> None:
-        self.state.mark_all_visible()
-        self.table.update_marks(self.state)
-        self.refresh_status()
+        self.finding.mark_all()
 
     def action_clear_marks(self) -> None:
-        self.state.clear_marks()
-        self.table.update_marks(self.state)
-        self.refresh_status()
+        self.finding.clear_marks()
+
+    def action_invert_marks(self) -> None:
+        self.finding.invert_marks()
+
+    def action_range(self) -> None:
+        self.finding.start_or_cancel_range()
+
+    def action_cancel_range(self) -> None:
+        self.finding.cancel_range()
+
+    def action_mark_extend(self, step: int) -> None:
+        self.finding.mark_extend(step)
+
+    def action_quick_filters(self) -> None:
+        self.finding.open_quick_filters()
+
+    def action_toggle_expired(self) -> None:
+        self.finding.toggle_expired()
+
+    def action_toggle_never_used(self) -> None:
+        self.finding.toggle_never_used()
+
+    def action_clear_filters(self) -> None:
+        self.finding.clear_filters()
+
+    def action_sort_next(self) -> None:
+        self.finding.sort_by(self.state.sort.next_column())
+
+    def action_sort_reverse(self) -> None:
+        self.finding.sort_by(self.state.sort.reversed())
+
+    def action_sort_by(self, column: str, descending: bool = False) -> None:
+        self.finding.sort_by_name(column, descending)
+
+    def on_keys_table_header_selected(self, event: KeysTable.HeaderSelected) -> None:
+        self.finding.sort_by(self.state.sort.on_column(event.column))
+
+    def action_details(self) -> None:
+        self.finding.open_details()
+
+    def on_scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
+        self.finding.scope_names_loaded(message)
 
     def action_focus_filter(self) -> None:
         # At once, not after a refresh (`Widget.focus`): keys typed right after `/` must
@@ -222,30 +267,50 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
     def filter_left(self) -> None:
         self.set_focus(self.table)
 
-    # --- revocation ----------------------------------------------------------------------------
+    # --- revocation: batch_flow.py -------------------------------------------------------------
 
-    # action_revoke, start_batch and the batch facts live in `BatchFlow` (batch_flow.py).
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The cancel key shows in the footer only while a batch runs."""
+        if action == "cancel_batch":
+            return self.batches.running
+        return super().check_action(action, parameters)
+
+    def action_revoke(self) -> None:
+        self.batches.revoke()
+
+    def action_retry_failed(self) -> None:
+        self.batches.retry_failed()
+
+    def action_cancel_batch(self) -> None:
+        self.batches.cancel_pressed()
+
+    def action_batches(self) -> None:
+        self.batches.show_history()
+
+    def action_detect_own_key(self) -> None:
+        self.batches.detect_own_key()
+
+    def on_batch_ended(self, message: BatchEnded) -> None:
+        self.batches.batch_ended(message)
+
+    def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
+        self.batches.unresolved_verified(message)
+
+    def on_audit_history_read(self, message: AuditHistoryRead) -> None:
+        self.batches.history_read(message)
+
+    def on_audit_history_failed(self, message: AuditHistoryFailed) -> None:
+        self.batches.history_failed(message)
+
+    def on_own_key_guessed(self, message: OwnKeyGuessed) -> None:
+        self.batches.own_key_guessed_as(message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed by a bug must not leave rows claiming work in progress."""
-        if event.state is not WorkerState.ERROR:
+        """A worker that failed by a bug says which job failed, and leaves no row claiming
+        work in progress."""
+        if event.state is not WorkerState.ERROR or self.batches.worker_failed(event.worker):
             return
         error = safe_text(repr(event.worker.error), 120)
-        if event.worker.group == "revoke":
-            self.batch_running = False
-            self.batch_panel.engine = None
-            for key_id, result in list(self.state.results.items()):
-                if isinstance(result, Pending) and not result.sent:
-                    self.state.results[key_id] = RevokeOutcome(key_id, OutcomeKind.NOT_ATTEMPTED)
-                elif isinstance(result, Pending):  # sending, retrying or verifying: sent, maybe
-                    self.state.results[key_id] = RevokeOutcome(
-                        key_id, OutcomeKind.UNKNOWN, message="internal error"
-                    )
-                self.table.update_key(key_id, self.state)
-            self.say(f"The batch stopped on an internal error ({error}); reload to check.")
-            return
-        if event.worker.group == "verify-unresolved":
-            self.batch_running = False  # settling is over, whatever it reached
         what = WORKER_JOBS.get(event.worker.group, "A background task")
         self.say(f"{what} failed on an internal error ({error}).")
 
@@ -287,7 +352,7 @@ class KeysScreen(BatchFlow, KeyFinding, Screen[None]):
         if hidden:
             parts.append(f"{hidden} hidden by filter")
         if state.range_anchor is not None:
-            parts.append(self.range_hint())
+            parts.append(self.finding.range_hint())
         status = Text(" · ".join(parts))
         if self.loaded:  # last, so a narrow terminal cuts this hint first
             status.append(f" · {COVERAGE}", style="italic")
