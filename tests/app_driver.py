@@ -12,6 +12,7 @@ from textual.worker import WorkerCancelled
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 from lwadmin_tui.ui.session import Session
+from lwadmin_tui.ui.widgets.key_cells import LIVE_COLUMNS, key_cells, live_cell
 from lwadmin_tui.ui.widgets.keys_table import KeysTable
 from tests.conftest import FIXED_NOW, World
 from tests.loopback import default_tls
@@ -49,11 +50,22 @@ def table(pilot: Pilot[Any]) -> KeysTable:
 
 
 def row_ids(pilot: Pilot[Any]) -> list[str]:
-    return [str(row.value) for row in table(pilot).rows]
+    return table(pilot).row_ids
 
 
 def cell(pilot: Pilot[Any], key_id: str, column: str) -> str:
-    return table(pilot).get_cell(key_id, column).plain
+    """What the key's row shows in `column` (before it is cut to the column's width), drawn
+    by the functions the table draws it with."""
+    assert key_id in table(pilot).row_ids, f"{key_id} is not shown"
+    state = keys_screen(pilot).state
+    if column in LIVE_COLUMNS:
+        return live_cell(key_id, column, state).plain
+    app: LwAdminApp = pilot.app  # type: ignore[assignment]
+    return key_cells(state.keys[key_id], app.clock())[column].plain
+
+
+def move_cursor_to(shown: KeysTable, key_id: str) -> None:
+    shown.move_cursor(row=shown.row_ids.index(key_id))
 
 
 def status_line(pilot: Pilot[Any]) -> str:
@@ -74,7 +86,7 @@ async def wait_until(pilot: Pilot[Any], ready: Callable[[], bool]) -> None:
 
 
 async def move_to(pilot: Pilot[Any], key_id: str) -> None:
-    table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
+    move_cursor_to(table(pilot), key_id)
     await pilot.pause()
 
 

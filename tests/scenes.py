@@ -17,7 +17,7 @@ from lwadmin_tui.fake import SCENARIOS, Scenario
 from lwadmin_tui.fake.in_process import InProcessTransport
 from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.session import Session
-from tests.app_driver import settle
+from tests.app_driver import move_cursor_to, settle
 from tests.conftest import FIXED_NOW
 
 PICTURE_ENDPOINT = "https://langwatch.acme.example"
@@ -34,7 +34,7 @@ async def mark(pilot: Pilot[Any], scenario: Scenario, *names: str) -> None:
     screen = app.keys_screen
     assert screen is not None
     for name in names:
-        screen.table.move_cursor(row=screen.table.get_row_index(key_id(scenario, name)))
+        move_cursor_to(screen.table, key_id(scenario, name))
         await pilot.press("space")
 
 
@@ -103,7 +103,7 @@ async def key_details(pilot: Pilot[Any], scenario: Scenario) -> None:
     app: LwAdminApp = pilot.app  # type: ignore[assignment]
     screen = app.keys_screen
     assert screen is not None
-    screen.table.move_cursor(row=screen.table.get_row_index(key_id(scenario, "github-actions ci")))
+    move_cursor_to(screen.table, key_id(scenario, "github-actions ci"))
     await pilot.press("enter", "g")
     await settle(pilot)
 

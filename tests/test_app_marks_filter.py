@@ -6,6 +6,7 @@ import pytest
 
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
 from tests.app_driver import (
+    cell,
     filter_bar,
     keys_screen,
     make_app,
@@ -45,7 +46,7 @@ async def test_space_marks_moves_down_and_unmarks(admin_world: World) -> None:
         await pilot.press("up", "space")
         assert keys_screen(pilot).state.marked == {first}
         assert "1 marked" in status_line(pilot)
-        assert table(pilot).get_cell(first, "mark").plain == "●"
+        assert cell(pilot, first, "mark") == "●"
 
 
 async def test_mark_all_shown_and_clear(admin_world: World) -> None:

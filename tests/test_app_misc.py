@@ -12,7 +12,15 @@ from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.help import HelpScreen
 from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
 from lwadmin_tui.ui.session import Session
-from tests.app_driver import keys_screen, make_app, message_line, row_ids, settle, table
+from tests.app_driver import (
+    keys_screen,
+    make_app,
+    message_line,
+    move_cursor_to,
+    row_ids,
+    settle,
+    table,
+)
 from tests.canned_server import Canned, canned_server
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.trickle import trickle_server
@@ -44,7 +52,7 @@ async def test_quit_asks_while_a_batch_runs_and_the_ui_stays_live(admin_world: W
         skip = admin_world.scenario.doomed_ids | {admin_world.scenario.credential_key_id}
         chosen = [k for k in row_ids(pilot) if k not in skip][:6]
         for key_id in chosen:
-            table(pilot).move_cursor(row=table(pilot).get_row_index(key_id))
+            move_cursor_to(table(pilot), key_id)
             await pilot.press("space")
         admin_world.server.latency_ms = 150
         await pilot.press("d", "y")

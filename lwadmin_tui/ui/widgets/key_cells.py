@@ -7,6 +7,7 @@ Every server string goes through `literal` (safe text, never markup).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -22,6 +23,9 @@ from lwadmin_tui.keys.display import (
 from lwadmin_tui.keys.sorting import DOWN, UP, SortSpec
 from lwadmin_tui.outcomes import Pending, Result
 from lwadmin_tui.ui.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from lwadmin_tui.keys.state import KeysState
 
 MARK = "●"
 # (key, label, width); name and result share what is left, the name never less than the result.
@@ -78,6 +82,17 @@ def result_cell(result: Result | None) -> Text:
 
 def mark_cell(marked: bool) -> Text:
     return Text(MARK if marked else " ", style="bold")
+
+
+LIVE_COLUMNS = frozenset({"mark", "result"})
+"""The columns that change while a key is shown: the admin marks it, a batch revokes it."""
+
+
+def live_cell(key_id: str, column: str, state: KeysState) -> Text:
+    """A cell of `LIVE_COLUMNS`, drawn from the state at each redraw."""
+    if column == "mark":
+        return mark_cell(key_id in state.marked)
+    return result_cell(state.results.get(key_id))
 
 
 def key_cells(key: ApiKeyInfo, now: datetime) -> dict[str, Text]:

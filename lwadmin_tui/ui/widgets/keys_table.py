@@ -46,27 +46,17 @@ from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.keys.state import KeysState
 from lwadmin_tui.ui.widgets.key_cells import (
     CELL_PADDING,
+    LIVE_COLUMNS,
     column_layout,
     header_label,
     key_cells,
-    mark_cell,
+    live_cell,
     result_cell,
 )
 
-__all__ = ["KeysTable", "RowDoesNotExist", "column_layout", "result_cell"]
+__all__ = ["KeysTable", "column_layout", "result_cell"]
 
 HEADER = -1  # the line index of the header row in the strip cache
-
-
-class RowDoesNotExist(Exception):
-    """No shown key has this id (DataTable's name; its module is not imported for it)."""
-
-
-@dataclass(frozen=True)
-class RowRef:
-    """What iterating `rows` yields, as DataTable's RowKey did: `.value` is the key id."""
-
-    value: str
 
 
 class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -211,31 +201,12 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
         return len(self._ids)
 
     @property
-    def rows(self) -> list[RowRef]:
-        """The shown keys in order, as objects whose `.value` is the key id."""
-        return [RowRef(key_id) for key_id in self._ids]
-
-    @property
     def row_ids(self) -> list[str]:
         return list(self._ids)
 
-    def get_row_index(self, key_id: str) -> int:
-        try:
-            return self._index[key_id]
-        except KeyError:
-            raise RowDoesNotExist(f"no shown key has the id {key_id!r}") from None
-
-    def get_cell(self, key_id: str, column: str) -> Text:
-        """The Text a cell shows (before it is cut to the column's width)."""
-        if key_id not in self._index:
-            raise RowDoesNotExist(f"no shown key has the id {key_id!r}")
-        return self._cell(self._shown[self._index[key_id]], column)
-
     def _cell(self, key: ApiKeyInfo, column: str) -> Text:
-        if column == "mark":
-            return mark_cell(key.id in self._state.marked)
-        if column == "result":
-            return result_cell(self._state.results.get(key.id))
+        if column in LIVE_COLUMNS:
+            return live_cell(key.id, column, self._state)
         cells = self._cells.get(key.id)
         if cells is None:
             assert self._now is not None
