@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
 from lwadmin_tui.keys.sorting import SortSpec, sort_keys
@@ -30,8 +31,8 @@ class KeysState:
     """The key where `v` started a range; the range ends at the cursor."""
     results: dict[str, Result] = field(default_factory=dict)
     """The last batch's outcome per key id, or its progress text while it is in flight."""
-    scope_names: dict[str, str] = field(default_factory=dict)
-    """Project and team names by id, for the scope filter and the details."""
+    scopes: ScopeDirectory = field(default_factory=ScopeDirectory)
+    """Project and team names by id, for the scope filter and the details (read once)."""
     details: dict[str, ApiKeyDetail] = field(default_factory=dict)
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     clock: Callable[[], datetime] = utc_now
@@ -42,6 +43,10 @@ class KeysState:
     _search_texts: dict[str, str] | None = field(default=None, repr=False)
     """`search_text` of every key, built when the filter box gets focus (or at the first text
     filter) after a load."""
+
+    @property
+    def scope_names(self) -> dict[str, str]:
+        return self.scopes.names
 
     def load(self, keys: Iterable[ApiKeyInfo]) -> None:
         """Replace the list; marks of keys no longer listed and old results are dropped.

@@ -149,7 +149,6 @@ class KeyFinding:
 
     def __init__(self, screen: KeysScreen) -> None:
         self.screen = screen
-        self.scope_directory: ScopeDirectory | None = None
 
     @property
     def state(self) -> KeysState:
@@ -172,8 +171,7 @@ class KeyFinding:
         self.screen.post_message(ScopeNamesLoaded(directory))
 
     def scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
-        self.scope_directory = message.directory
-        self.state.scope_names = dict(message.directory.names)
+        self.state.scopes = message.directory
         if self.state.quick.scope:
             self.screen.rebuild_table()
 
@@ -288,6 +286,6 @@ class KeyFinding:
         from lwadmin_tui.ui.screens.key_details import KeyDetailsScreen  # imported when first used
 
         screen = KeyDetailsScreen(
-            self.state.keys[key_id], self.state, self.screen.lw_app.client, self.scope_directory
+            self.state.keys[key_id], self.state, self.screen.lw_app.client, self.state.scopes
         )
         self.screen.app.push_screen(screen)

@@ -136,7 +136,7 @@ class KeysScreen(Screen[None]):
         self.show_keys(message.keys)
 
     def show_keys(self, keys: tuple[ApiKeyInfo, ...]) -> None:
-        if self.finding.scope_directory is None:
+        if not self.state.scopes.loaded:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.finding.load_scope_names()
         with gc_tuning.paused():  # the rows are built without collections, then frozen
