@@ -88,7 +88,7 @@ async def test_no_result_is_lost_when_the_counts_redraw_before_it_is_posted(
         key_id = ordinary_ids(admin_world, row_ids(pilot))[0]
         screen = keys_screen(pilot)
         run = screen.batches.run = BatchRun(screen.state.results, [key_id])
-        screen.batches._report(key_id, SENDING)
+        screen.batches.report(key_id, SENDING)
         screen.query_one(BatchPanel).show(run)
         await wait_until(pilot, lambda: cell(pilot, key_id, "result") == "sending…")
 

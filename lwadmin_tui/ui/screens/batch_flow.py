@@ -1,4 +1,4 @@
-"""The revocation flow of the keys screen: confirm, run, cancel, retry failed, history.
+"""The revocation flow of the keys screen: confirm, run, cancel, retry failed, the own key.
 
 A plain object the keys screen owns (its actions and handlers are one-line calls here). The
 batch itself is a `BatchRun` (bulk/batch_run.py): the engine reports into it, and this redraws
@@ -11,7 +11,6 @@ cost far less than two of each per key (benchmarks/RESULTS.md).
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -19,31 +18,19 @@ from textual.worker import Worker
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.fingerprint import credential_fingerprint
-from lwadmin_tui.audit.history import (
-    BatchHistory,
-    batches,
-    interrupted,
-    interrupted_sentence,
-    other_credential_sentence,
-)
-from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
-from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
-from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.outcomes import Result, RevokeOutcome, summarize
-from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
-    AuditHistoryFailed,
-    AuditHistoryRead,
     BatchEnded,
     OwnKeyGuessed,
-    UnresolvedVerified,
 )
+from lwadmin_tui.ui.screens.history_flow import SETTLE_GROUP
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 
 if TYPE_CHECKING:
@@ -52,7 +39,6 @@ if TYPE_CHECKING:
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
 BATCH_GROUP = "revoke"
-SETTLE_GROUP = "verify-unresolved"
 RESULTS_INTERVAL = 0.05  # seconds: about three frames, well under what an admin notices
 
 BATCH_BINDINGS = [
@@ -98,10 +84,10 @@ class BatchFlow:
     def __init__(self, screen: KeysScreen) -> None:
         self.screen = screen
         self.run: BatchRun | None = None
-        """The running batch, or the last one (its counts stay in the panel)."""
+        """The running batch (or settling: history_flow.py), or the last one."""
         self.own_key_guess: str | None = None
         self._credential: str | None = None
-        self._reports: list[tuple[str, Result]] = []
+        self.reports: list[tuple[str, Result]] = []
         self._apply_due = False
         self._batches_view: BatchesScreen | None = None
 
@@ -229,8 +215,8 @@ class BatchFlow:
             concurrency=app.concurrency,
             audit=audit,
             own_key_id=own,
-            on_progress=self._report,
-            on_outcome=lambda outcome: self._report(outcome.key_id, outcome),
+            on_progress=self.report,
+            on_outcome=lambda outcome: self.report(outcome.key_id, outcome),
         )
         screen.refresh_bindings()
         screen.table.update_keys(set(run.key_ids), screen.state)
@@ -244,7 +230,7 @@ class BatchFlow:
         try:
             outcomes = await engine.run(targets)
         finally:
-            self._apply_reports()  # every result reaches the rows before the batch's end
+            self.apply_reports()  # every result reaches the rows before the batch's end
         self.screen.post_message(
             BatchEnded(
                 outcomes,
@@ -273,20 +259,20 @@ class BatchFlow:
 
     # --- reports from the worker ----------------------------------------------------------------
 
-    def _report(self, key_id: str, result: Result) -> None:
+    def report(self, key_id: str, result: Result) -> None:
         """An engine report: kept until the next redraw (the worker runs on this event loop)."""
-        self._reports.append((key_id, result))
+        self.reports.append((key_id, result))
         if not self._apply_due:
             self._apply_due = True
-            self.screen.set_timer(RESULTS_INTERVAL, self._apply_reports)
+            self.screen.set_timer(RESULTS_INTERVAL, self.apply_reports)
 
-    def _apply_reports(self) -> None:
+    def apply_reports(self) -> None:
         """Every report of the interval into the run, then the changed rows and status once."""
         self._apply_due = False
-        run, reports = self.run, self._reports
+        run, reports = self.run, self.reports
         if run is None or not reports:
             return
-        self._reports = []
+        self.reports = []
         screen, state = self.screen, self.screen.state
         for key_id, result in reports:
             run.record(key_id, result)
@@ -332,7 +318,7 @@ class BatchFlow:
         False for other workers."""
         if worker.group not in (BATCH_GROUP, SETTLE_GROUP):
             return False
-        self._apply_reports()
+        self.apply_reports()
         run = self.run
         if run is not None and run.running:
             self.screen.table.update_keys(set(run.abandon()), self.screen.state)
@@ -353,152 +339,7 @@ class BatchFlow:
             if isinstance(open_screen, QuitWhileRunningScreen):
                 open_screen.batch_ended(summary)
 
-    # --- interrupted batches, history and the own key -------------------------------------------
-
-    def report_interrupted(self) -> None:
-        """At start: batches a stop left open are said, and offered for settling."""
-        self._read_history("start")
-
-    def show_history(self) -> None:
-        from lwadmin_tui.ui.screens.batches import BatchesScreen
-
-        self._batches_view = BatchesScreen(state_dir() / "exports", log_path=self.audit_log.path)
-        self.app.push_screen(self._batches_view)
-        self._read_history("view")
-
-    def _read_history(self, purpose: str) -> None:
-        self.screen.run_worker(
-            lambda: self._history_read(purpose),
-            thread=True,
-            group="history",
-            exit_on_error=False,
-        )
-
-    def _history_read(self, purpose: str) -> None:
-        """The audit log is read on a thread: it may be large, or not a file at all."""
-        log = self.audit_log
-        try:
-            records = log.records()
-            holder = log.lock_holder()
-        except OSError as error:
-            sentence = f"Could not read the audit log: {safe_text(error, 200)}"
-            self.screen.post_message(AuditHistoryFailed(purpose, sentence))
-            return
-        read = AuditHistoryRead(purpose, batches(records), log.read_note, holder, self.credential())
-        self.screen.post_message(read)
-
-    def history_failed(self, message: AuditHistoryFailed) -> None:
-        if message.purpose == "view":
-            self._close_batches_view()
-        self.screen.say(message.sentence)
-
-    def _close_batches_view(self) -> None:
-        view, self._batches_view = self._batches_view, None
-        if view is not None and view.is_attached:
-            view.dismiss()
-
-    def history_read(self, message: AuditHistoryRead) -> None:
-        if message.purpose == "view":
-            self.show_batches(message)
-        else:
-            self.offer_interrupted(message)
-
-    def show_batches(self, message: AuditHistoryRead) -> None:
-        if not message.history:
-            self._close_batches_view()
-            self.screen.say("No batch has been recorded in the audit log yet.")
-            return
-        if self._batches_view is not None and self._batches_view.is_attached:
-            self._batches_view.show_history(message.history, message.holder, message.note)
-
-    def offer_interrupted(self, message: AuditHistoryRead) -> None:
-        """Batches of this host and profile that a stop left open: those made with this
-        credential are offered for settling; those of another credential are only said."""
-        app, screen = self.app, self.screen
-        holder = message.holder
-        found = interrupted(message.history, app.host, self.profile_name)
-        if holder is not None:
-            found = [b for b in found if b.batch_id != holder.batch_id]
-        if not found:
-            return
-        if holder is not None and not holder.ours:
-            screen.say(
-                f"{holder.describe().capitalize()} with this audit log; the batches an "
-                "earlier stop left open are checked once it has ended (b shows them)."
-            )
-            return
-        mine = [b for b in found if b.made_with(message.credential)]
-        others = [b for b in found if not b.made_with(message.credential)]
-        sentences = [interrupted_sentence(b) for b in mine[:1]]
-        if others:
-            sentences.append(other_credential_sentence(others))
-        screen.say(" ".join(sentences) + " Press b to see batches.")
-        if not mine:
-            return
-        from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
-
-        def answered(verify: bool | None) -> None:
-            if verify:
-                self.verify_interrupted(mine)
-
-        app.push_screen(InterruptedBatchScreen(mine, len(others)), answered)
-
-    def verify_interrupted(self, found: list[BatchHistory]) -> None:
-        screen = self.screen
-        if self.running:
-            screen.say("A batch is running; settle the interrupted ones when it has ended.")
-            return
-        key_ids = [key.key_id for batch in found for key in batch.unresolved]
-        self.run = BatchRun(screen.state.results, key_ids, settling=True)
-        screen.refresh_bindings()
-        screen.say(f"Verifying {plural(len(self.run.key_ids))} of the interrupted batch…")
-        work = self._settle(found, self.audit_log)
-        screen.run_worker(work, group=SETTLE_GROUP, exclusive=True, exit_on_error=False)
-
-    async def _settle(self, found: list[BatchHistory], log: AuditLog) -> None:
-        """Settle the batches a stop left open (reads only, no DELETE), holding the batch lock."""
-        outcomes: list[RevokeOutcome] = []
-        problem = ""
-        try:
-            lock = await asyncio.to_thread(log.batch_lock, found[0].batch_id)
-        except BatchRunningElsewhere as busy:
-            problem = str(busy)
-        except OSError as error:
-            problem = audit_sentence(error)
-        else:
-            try:
-                # Read again under the lock: a batch of another process may have ended since
-                # the start-up read, and it must not be settled from that old snapshot.
-                wanted = {batch.batch_id for batch in found}
-                records = await asyncio.to_thread(log.records)
-                found = [b for b in batches(records) if b.batch_id in wanted and b.needs_settling]
-                for batch in found:
-                    outcomes += await settle_batch(
-                        client=self.app.client,
-                        batch=batch,
-                        log=log,
-                        on_outcome=lambda o: self._report(o.key_id, o),
-                    )
-            except OSError as error:
-                problem = audit_sentence(error)
-            finally:
-                lock.release()
-        self._apply_reports()
-        when = ", ".join(batch.started_local() for batch in found)
-        self.screen.post_message(UnresolvedVerified(outcomes, when, problem))
-
-    def unresolved_verified(self, message: UnresolvedVerified) -> None:
-        if self.run is not None:
-            self.run.end()
-        self.screen.refresh_bindings()
-        if message.problem:
-            text = f"The interrupted batches were not settled: {message.problem}."
-        elif not message.when:
-            text = "Nothing left to verify: the interrupted batches were settled meanwhile."
-        else:
-            text = f"Interrupted batch at {message.when}, verified: {summarize(message.outcomes)}."
-        self.screen.say(text)
-        self.tell_quit_question(text)
+    # --- the own key ---------------------------------------------------------------------------
 
     def detect_own_key(self) -> None:
         if configured_own_key(self.app.session.own_key_id):

@@ -1,7 +1,8 @@
 """The main screen: the keys table, the filter, the status lines; loading the list.
 
-It owns two plain objects by job: `finding` (filters, sort, marks, details: key_finding.py)
-and `batches` (confirm, run, cancel, retry, history: batch_flow.py). Its actions and message
+It owns plain objects by job: `finding` (filters, sort, marks, details: key_finding.py),
+`batches` (confirm, run, cancel, retry: batch_flow.py) and `history` (the audit log's batches,
+settling interrupted ones: history_flow.py). Its actions and message
 handlers are one-line calls into them, as Textual finds those on the screen. Workers do the
 I/O and post messages named as facts. Nothing is sent before the confirmation dialog returns
 True.
@@ -34,6 +35,7 @@ from lwadmin_tui.ui.messages import (
     UnresolvedVerified,
 )
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
+from lwadmin_tui.ui.screens.history_flow import HistoryFlow
 from lwadmin_tui.ui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
@@ -76,6 +78,7 @@ class KeysScreen(Screen[None]):
         self.state = KeysState()
         self.finding = KeyFinding(self)
         self.batches = BatchFlow(self)
+        self.history = HistoryFlow(self, self.batches)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -164,7 +167,7 @@ class KeysScreen(Screen[None]):
         the server that just answered."""
         if not self.interrupted_reported:
             self.interrupted_reported = True
-            self.call_after_refresh(self.batches.report_interrupted)
+            self.call_after_refresh(self.history.report_interrupted)
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
@@ -285,7 +288,7 @@ class KeysScreen(Screen[None]):
         self.batches.cancel_pressed()
 
     def action_batches(self) -> None:
-        self.batches.show_history()
+        self.history.show_history()
 
     def action_detect_own_key(self) -> None:
         self.batches.detect_own_key()
@@ -294,13 +297,13 @@ class KeysScreen(Screen[None]):
         self.batches.batch_ended(message)
 
     def on_unresolved_verified(self, message: UnresolvedVerified) -> None:
-        self.batches.unresolved_verified(message)
+        self.history.unresolved_verified(message)
 
     def on_audit_history_read(self, message: AuditHistoryRead) -> None:
-        self.batches.history_read(message)
+        self.history.history_read(message)
 
     def on_audit_history_failed(self, message: AuditHistoryFailed) -> None:
-        self.batches.history_failed(message)
+        self.history.history_failed(message)
 
     def on_own_key_guessed(self, message: OwnKeyGuessed) -> None:
         self.batches.own_key_guessed_as(message)
