@@ -35,9 +35,18 @@ class OutcomeKind(StrEnum):
 DONE_KINDS = frozenset(
     {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
 )
-# Final either way: the key does not exist, or its id can never be sent, so another try cannot
-# change anything.
-FINAL_KINDS = DONE_KINDS | {OutcomeKind.NOT_FOUND, OutcomeKind.INVALID_ID}
+# The server refused this credential, or the key does not exist: the same request would get the
+# same answer, so "retry failed" leaves these out.
+REFUSED_KINDS = frozenset(
+    {
+        OutcomeKind.FORBIDDEN,
+        OutcomeKind.UNAUTHORIZED,
+        OutcomeKind.NOT_FOUND,
+        OutcomeKind.HTTP_ERROR,
+    }
+)
+# Final either way: done, refused, or an id that can never be sent.
+FINAL_KINDS = DONE_KINDS | REFUSED_KINDS | {OutcomeKind.INVALID_ID}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +67,14 @@ class RevokeOutcome:
 
     @property
     def retryable(self) -> bool:
-        """Failed, unknown, cancelled or not attempted: what "retry failed" sends again."""
+        """What another attempt could change (network, 5xx, 429, unknown, cancelled, not
+        attempted): what "retry failed" sends again."""
         return self.kind not in FINAL_KINDS
+
+    @property
+    def refused(self) -> bool:
+        """403, 401, 404 or another 4xx: final for this credential."""
+        return self.kind in REFUSED_KINDS
 
     @property
     def label(self) -> str:
@@ -125,6 +140,17 @@ VERIFYING = Pending(Stage.VERIFYING)
 
 Result = Pending | RevokeOutcome
 """What a key's row shows during and after a batch."""
+
+
+def refusals_sentence(outcomes: Iterable[RevokeOutcome]) -> str:
+    """E.g. `2 keys refused (403 not allowed, 404 not found) are final for this credential`;
+    empty if none was refused."""
+    refused = [o for o in outcomes if o.refused]
+    if not refused:
+        return ""
+    counts = Counter(f"{o.status} {o.kind.value}" if o.status else o.kind.value for o in refused)
+    verb = "is" if len(refused) == 1 else "are"
+    return f"{plural(len(refused))} refused ({', '.join(counts)}) {verb} final for this credential"
 
 
 def summarize(outcomes: Iterable[RevokeOutcome]) -> str:

@@ -105,7 +105,7 @@ async def test_retry_failed_resends_only_the_failed(admin_world: World) -> None:
         await revoke(pilot, chosen)
         assert [cell(pilot, k, "result") for k in chosen] == ["429 rate limited"] * 3
         assert cell(pilot, first, "result") == "revoked"
-        assert "t retries the failed ones" in message_line(pilot)
+        assert "t retries the ones another try could change" in message_line(pilot)
         await pilot.press("t")
         dialog = app.screen
         assert isinstance(dialog, ConfirmRevokeScreen)

@@ -193,3 +193,24 @@ async def test_results_stay_until_reload(admin_world: World) -> None:
         await pilot.press("r")
         await settle(pilot)
         assert target not in row_ids(pilot)
+
+
+async def test_a_refusal_is_final_and_t_does_not_offer_to_send_it_again(
+    manager_world: World,
+) -> None:
+    app = make_app(manager_world)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        state = keys_screen(pilot).state
+        service = next(k.id for k in state.keys.values() if k.name == "github-actions ci")
+        await mark(pilot, [service])
+        await pilot.press("d", "y")
+        await settle(pilot)
+        said = message_line(pilot)
+        assert "t retries" not in said
+        assert "1 key refused (403 not allowed) is final for this credential" in said
+        await pilot.press("t")
+        assert not isinstance(app.screen, ConfirmRevokeScreen)
+        assert "Nothing to retry" in message_line(pilot)
+        assert "final for this credential" in message_line(pilot)
+    assert manager_world.server.delete_count(service) == 1

@@ -56,3 +56,29 @@ def test_summary_counts_by_outcome() -> None:
         RevokeOutcome("c", OutcomeKind.ALREADY_REVOKED, 409),
     ]
     assert summarize(outcomes) == "3 keys: 2 revoked, 1 already revoked"
+
+
+@pytest.mark.parametrize(
+    ("kind", "retryable"),
+    [
+        (OutcomeKind.FORBIDDEN, False),
+        (OutcomeKind.UNAUTHORIZED, False),
+        (OutcomeKind.NOT_FOUND, False),
+        (OutcomeKind.HTTP_ERROR, False),
+        (OutcomeKind.INVALID_ID, False),
+        (OutcomeKind.REVOKED, False),
+        (OutcomeKind.ALREADY_REVOKED, False),
+        (OutcomeKind.RATE_LIMITED, True),
+        (OutcomeKind.SERVER_ERROR, True),
+        (OutcomeKind.NETWORK_ERROR, True),
+        (OutcomeKind.UNKNOWN, True),
+        (OutcomeKind.BAD_RESPONSE, True),
+        (OutcomeKind.NOT_REVOKED, True),
+        (OutcomeKind.NOT_ATTEMPTED, True),
+        (OutcomeKind.CANCELLED, True),
+    ],
+)
+def test_only_what_another_attempt_could_change_is_retried(
+    kind: OutcomeKind, retryable: bool
+) -> None:
+    assert RevokeOutcome("k", kind, status=400).retryable is retryable

@@ -23,7 +23,7 @@ from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
-from lwadmin_tui.outcomes import Result, RevokeOutcome, summarize
+from lwadmin_tui.outcomes import Result, RevokeOutcome, refusals_sentence, summarize
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
@@ -55,7 +55,7 @@ BATCH_BINDINGS = [
         "Retry failed",
         id="retry_failed",
         show=False,
-        tooltip="Revoke again the keys that failed, stayed unknown or were left out (asks)",
+        tooltip="Send again what another try could change: network, 5xx, 429, unknown (asks)",
     ),
     Binding(
         "b",
@@ -160,15 +160,18 @@ class BatchFlow:
         if self.running:
             screen.say("A revocation batch is running; wait for it to finish.")
             return
-        failed = [
-            screen.state.keys[key_id]
+        outcomes = [
+            result
             for key_id, result in screen.state.results.items()
-            if isinstance(result, RevokeOutcome)
-            and result.retryable
-            and key_id in screen.state.keys
+            if isinstance(result, RevokeOutcome) and key_id in screen.state.keys
         ]
+        failed = [screen.state.keys[o.key_id] for o in outcomes if o.retryable]
         if not failed:
-            screen.say("Nothing to retry: no key failed, stayed unknown or was left out.")
+            refused = refusals_sentence(outcomes)
+            if refused:
+                screen.say(f"Nothing to retry: {refused}; another try gets the same answer.")
+            else:
+                screen.say("Nothing to retry: no key failed, stayed unknown or was left out.")
             return
         self.confirm_and_start(failed, retrying=True)
 
@@ -308,7 +311,9 @@ class BatchFlow:
             text += " This session's own key was revoked: it has lost access."
         retry = ""
         if not message.own_key_revoked and any(o.retryable for o in message.outcomes):
-            retry = " t retries the failed ones."
+            retry = " t retries the ones another try could change."
+        if refused := refusals_sentence(message.outcomes):
+            retry += f" {refused[0].upper()}{refused[1:]}."
         screen.say(text + retry + " Results stay until r reloads.")
         screen.refresh_status()
         self.tell_quit_question(text)
