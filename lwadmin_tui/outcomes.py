@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from lwadmin_tui.text import plural, safe_text
 
 MESSAGE_MAX_LENGTH = 60
+"""Of a server message in a row."""
+FULL_MESSAGE_LENGTH = 300
+"""Of a server message or tip shown whole (details, audit records): cut only if hostile."""
 
 
 class OutcomeKind(StrEnum):
@@ -60,6 +64,10 @@ class RevokeOutcome:
     message: str | None = None
     attempts: int = 0
     """DELETE requests sent for this key (0: none was sent)."""
+    tips: tuple[str, ...] = ()
+    """The server's advice with an error answer (`tips`), as it gave it."""
+    at: datetime | None = None
+    """When the outcome was known (the batch's clock)."""
 
     @property
     def done(self) -> bool:
@@ -79,7 +87,11 @@ class RevokeOutcome:
     @property
     def label(self) -> str:
         """The words shown in the key's row: status first for failures, never colour alone."""
-        message = safe_text(self.message or "", MESSAGE_MAX_LENGTH)
+        return self.describe(MESSAGE_MAX_LENGTH)
+
+    def describe(self, message_limit: int) -> str:
+        """The label with the server's message cut to `message_limit` characters."""
+        message = safe_text(self.message or "", message_limit)
         prefix = f"{self.status} " if self.status else ""
         match self.kind:
             case OutcomeKind.REVOKED | OutcomeKind.REVOKED_VERIFIED:
@@ -143,14 +155,15 @@ Result = Pending | RevokeOutcome
 
 
 def refusals_sentence(outcomes: Iterable[RevokeOutcome]) -> str:
-    """E.g. `2 keys refused (403 not allowed, 404 not found) are final for this credential`;
-    empty if none was refused."""
+    """E.g. `2 keys answered 403 not allowed, 404 not found: final for this credential`; empty
+    if none was refused."""
     refused = [o for o in outcomes if o.refused]
     if not refused:
         return ""
-    counts = Counter(f"{o.status} {o.kind.value}" if o.status else o.kind.value for o in refused)
-    verb = "is" if len(refused) == 1 else "are"
-    return f"{plural(len(refused))} refused ({', '.join(counts)}) {verb} final for this credential"
+    answers = dict.fromkeys(
+        f"{o.status} {o.kind.value}" if o.status else o.kind.value for o in refused
+    )
+    return f"{plural(len(refused))} answered {', '.join(answers)}: final for this credential"
 
 
 def summarize(outcomes: Iterable[RevokeOutcome]) -> str:

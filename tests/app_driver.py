@@ -58,8 +58,8 @@ def cell(pilot: Pilot[Any], key_id: str, column: str) -> str:
     by the functions the table draws it with."""
     assert key_id in table(pilot).row_ids, f"{key_id} is not shown"
     state = keys_screen(pilot).state
-    if column in LIVE_COLUMNS:
-        return live_cell(key_id, column, state).plain
+    if column in LIVE_COLUMNS and (live := live_cell(key_id, column, state)) is not None:
+        return live.plain
     app: LwAdminApp = pilot.app  # type: ignore[assignment]
     return key_cells(state.keys[key_id], app.clock())[column].plain
 

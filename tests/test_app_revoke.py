@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.screens.key_details import KeyDetailsScreen
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 from tests.app_driver import (
     cell,
@@ -13,10 +17,11 @@ from tests.app_driver import (
     mark,
     message_line,
     move_to,
+    revoke,
     row_ids,
     settle,
 )
-from tests.bulk_checks import ordinary_ids
+from tests.bulk_checks import audit_records, ordinary_ids
 from tests.conftest import World
 
 pytestmark = pytest.mark.pilot
@@ -208,9 +213,47 @@ async def test_a_refusal_is_final_and_t_does_not_offer_to_send_it_again(
         await settle(pilot)
         said = message_line(pilot)
         assert "t retries" not in said
-        assert "1 key refused (403 not allowed) is final for this credential" in said
+        assert "1 key answered 403 not allowed: final for this credential" in said
         await pilot.press("t")
         assert not isinstance(app.screen, ConfirmRevokeScreen)
         assert "Nothing to retry" in message_line(pilot)
         assert "final for this credential" in message_line(pilot)
     assert manager_world.server.delete_count(service) == 1
+
+
+NOT_OWNED = "Not authorized to modify this API Key"
+NOT_OWNED_TIP = "Ask the key's owner or an organization admin to make this change"
+
+
+async def test_a_result_is_read_in_full_in_the_details_and_the_batches_view(
+    manager_world: World, isolated_state: Path
+) -> None:
+    app = make_app(manager_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        service = next(
+            k.id for k in keys_screen(pilot).state.keys.values() if k.name == "github-actions ci"
+        )
+        await revoke(pilot, [service])
+        assert cell(pilot, service, "result") == f"403 not allowed: {NOT_OWNED}"  # before the cut
+        await move_to(pilot, service)
+        await pilot.press("enter")
+        await settle(pilot)
+        details = app.screen
+        assert isinstance(details, KeyDetailsScreen)
+        text = "\n".join(str(line.render()) for line in details.query(".detail-line"))
+        assert f"403 not allowed: {NOT_OWNED}" in text
+        assert "api_key_not_owned" in text
+        assert NOT_OWNED_TIP in text
+        assert "1 DELETE request sent" in text
+        await pilot.press("escape", "b")
+        await settle(pilot)
+        view = app.screen
+        assert isinstance(view, BatchesScreen)
+        shown = str(view.query_one("#key-result").render())
+        assert f"403 not allowed: {NOT_OWNED}" in shown.replace("\n", " ")
+        assert NOT_OWNED_TIP in shown.replace("\n", " ")
+        assert view.query_one("#key-result").region.width <= 80  # wrapped, not scrolled
+    outcome = next(r for r in audit_records(isolated_state) if r["event"] == "outcome")
+    assert outcome["label"] == f"403 not allowed: {NOT_OWNED}"
+    assert outcome["tips"] == [NOT_OWNED_TIP]

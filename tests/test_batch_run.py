@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.outcomes import QUEUED, SENDING, OutcomeKind, Pending, Result, RevokeOutcome, Stage
 
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
 
 def outcome(key_id: str, kind: OutcomeKind) -> RevokeOutcome:
-    return RevokeOutcome(key_id, kind)
+    return RevokeOutcome(key_id, kind, at=AT)
 
 
 def test_a_new_batch_queues_its_keys_and_leaves_the_other_rows_alone() -> None:
@@ -20,13 +24,13 @@ def test_a_new_batch_queues_its_keys_and_leaves_the_other_rows_alone() -> None:
 
 def test_the_rows_and_the_counts_move_together() -> None:
     rows: dict[str, Result] = {}
-    run = BatchRun(rows, ["a", "b", "c"])
+    run = BatchRun(rows, ["a", "b", "c"], clock=lambda: AT)
     run.record("a", SENDING)
     run.record("b", Pending(Stage.RETRYING, 2, 3, "429"))
     assert run.in_flight == {"a", "b"}
-    run.record("a", outcome("a", OutcomeKind.REVOKED))
+    run.record("a", RevokeOutcome("a", OutcomeKind.REVOKED))
     run.record("b", outcome("b", OutcomeKind.RATE_LIMITED))
-    assert rows["a"] == outcome("a", OutcomeKind.REVOKED)
+    assert rows["a"] == outcome("a", OutcomeKind.REVOKED)  # stamped with the batch's clock
     assert run.in_flight == set() and run.done == 2
     assert run.ordered_counts() == [(OutcomeKind.REVOKED, 1), (OutcomeKind.RATE_LIMITED, 1)]
 
@@ -41,11 +45,11 @@ def test_a_second_outcome_for_a_key_replaces_its_count() -> None:
 
 def test_a_worker_bug_leaves_no_row_claiming_progress() -> None:
     rows: dict[str, Result] = {}
-    run = BatchRun(rows, ["queued", "sending", "revoked"])
+    run = BatchRun(rows, ["queued", "sending", "revoked"], clock=lambda: AT)
     run.record("sending", SENDING)
     run.record("revoked", outcome("revoked", OutcomeKind.REVOKED))
     assert sorted(run.abandon()) == ["queued", "sending"]
-    assert rows["queued"] == outcome("queued", OutcomeKind.NOT_ATTEMPTED)
+    assert rows["queued"] == outcome("queued", OutcomeKind.NOT_ATTEMPTED)  # not sent
     sent = rows["sending"]
     assert isinstance(sent, RevokeOutcome) and sent.kind is OutcomeKind.UNKNOWN
     assert rows["revoked"] == outcome("revoked", OutcomeKind.REVOKED)

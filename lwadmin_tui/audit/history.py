@@ -190,6 +190,7 @@ def rows(batch: BatchHistory) -> list[dict[str, Any]]:
                 "code": outcome.get("code"),
                 "attempts": outcome.get("attempts", key.intents),
                 "time": outcome.get("time", ""),
+                "tips": outcome.get("tips", []),
             }
         )
     return result

@@ -25,7 +25,7 @@ from lwadmin_tui.audit import lock as audit_lock
 from lwadmin_tui.audit.group import GroupCommit
 from lwadmin_tui.audit.lock import BatchLock, LockHolder
 from lwadmin_tui.clock import utc_stamp
-from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH, RevokeOutcome
 from lwadmin_tui.settings.files import open_own_file, private_dir, read_own_tail, write_all
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE, state_dir
 from lwadmin_tui.text import safe_text
@@ -183,10 +183,11 @@ class BatchAudit:
             key_id=outcome.key_id,
             key_name=safe(name),
             outcome=outcome.kind.value,
-            label=outcome.label,
+            label=outcome.describe(FULL_MESSAGE_LENGTH),
             status=outcome.status,
             code=outcome.code and safe_text(outcome.code),
             attempts=outcome.attempts,
+            tips=[safe_text(tip, FULL_MESSAGE_LENGTH) for tip in outcome.tips[:5]],
             **extra,
         )
 

@@ -38,7 +38,7 @@ def outcome_from_error(key_id: str, error: LangWatchError) -> RevokeOutcome:
     ]
     if isinstance(error, ApiError):
         kind = next((k for t, k in kind_by_type if isinstance(error, t)), OutcomeKind.HTTP_ERROR)
-        return RevokeOutcome(key_id, kind, status, code, error.message)
+        return RevokeOutcome(key_id, kind, status, code, error.message, tips=error.tips)
     if isinstance(error, TransportError):
         if error.maybe_sent:
             reason = "timeout" if error.timed_out else "connection lost"

@@ -9,9 +9,12 @@ this batch beside them, in the same step, so the two cannot disagree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from lwadmin_tui.clock import utc_now
 from lwadmin_tui.outcomes import QUEUED, OutcomeKind, Pending, Result, RevokeOutcome
 
 if TYPE_CHECKING:
@@ -27,12 +30,14 @@ class BatchRun:
         key_ids: Iterable[str],
         *,
         settling: bool = False,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.rows = rows
         """Every listed key's latest result: this batch writes its keys' entries."""
         self.key_ids = list(dict.fromkeys(key_ids))
         self.settling = settling
         """Verifying the batches a stop left open (reads only): nothing to cancel."""
+        self.clock = clock
         self.engine: BulkRevoker | None = None
         self.running = True
         self.counts: Counter[OutcomeKind] = Counter()
@@ -69,11 +74,12 @@ class BatchRun:
 
     def record(self, key_id: str, result: Result) -> None:
         """One report from the engine (or the settling): the row and the counts move together."""
-        self.rows[key_id] = result
         if isinstance(result, Pending):
+            self.rows[key_id] = result
             if result.sent:
                 self.in_flight.add(key_id)
             return
+        self.rows[key_id] = result if result.at else replace(result, at=self.clock())
         self.in_flight.discard(key_id)
         before = self._final.get(key_id)
         if before is not None:

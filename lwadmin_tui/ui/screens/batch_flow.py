@@ -86,6 +86,8 @@ class BatchFlow:
         self.run: BatchRun | None = None
         """The running batch (or settling: history_flow.py), or the last one."""
         self.own_key_guess: str | None = None
+        self.own_key_revoked_at = ""
+        """When a batch of this session revoked its own key (HH:MM), once one has."""
         self._credential: str | None = None
         self.reports: list[tuple[str, Result]] = []
         self._apply_due = False
@@ -150,7 +152,7 @@ class BatchFlow:
         if not targets:
             key_id = screen.table.cursor_key()
             if key_id is None:
-                screen.say("Nothing to revoke: no key is listed.")
+                screen.say("Nothing to revoke: no key is listed.", passing=True)
                 return
             targets = [screen.state.keys[key_id]]
         self.confirm_and_start(targets)
@@ -169,9 +171,13 @@ class BatchFlow:
         if not failed:
             refused = refusals_sentence(outcomes)
             if refused:
-                screen.say(f"Nothing to retry: {refused}; another try gets the same answer.")
+                screen.say(
+                    f"Nothing to retry: {refused}; another try gets the same answer.", passing=True
+                )
             else:
-                screen.say("Nothing to retry: no key failed, stayed unknown or was left out.")
+                screen.say(
+                    "Nothing to retry: no key failed, stayed unknown or was left out.", passing=True
+                )
             return
         self.confirm_and_start(failed, retrying=True)
 
@@ -196,7 +202,7 @@ class BatchFlow:
             if answer:
                 self.start_batch(targets)
             else:
-                screen.say("Cancelled: nothing was sent.")
+                screen.say("Cancelled: nothing was sent.", passing=True)
 
         app.push_screen(dialog, confirmed)
 
@@ -204,7 +210,8 @@ class BatchFlow:
         screen, app = self.screen, self.app
         # A reload still in flight would land after the batch and wipe its results.
         screen.workers.cancel_group(screen, "load")
-        run = self.run = BatchRun(screen.state.results, [key.id for key in targets])
+        key_ids = [key.id for key in targets]
+        run = self.run = BatchRun(screen.state.results, key_ids, clock=app.clock)
         audit = BatchAudit(
             self.audit_log,
             app.host,
@@ -245,6 +252,11 @@ class BatchFlow:
             )
         )
 
+    def list_reloaded(self) -> None:
+        """A new list replaced the rows' results: the last batch's progress goes with them."""
+        if not self.running:
+            self.panel.hide()
+
     def cancel(self) -> bool:
         """Ask the running batch to stop sending; False if there is none to cancel."""
         if self.run is None or not self.run.cancel():
@@ -258,7 +270,7 @@ class BatchFlow:
                 "Cancelling: no new request is sent; those in flight finish or are verified."
             )
         else:
-            self.screen.say("No batch is running.")
+            self.screen.say("No batch is running.", passing=True)
 
     # --- reports from the worker ----------------------------------------------------------------
 
@@ -309,6 +321,7 @@ class BatchFlow:
             text += " The batch stopped on an internal error: reload to see the server's state."
         if message.own_key_revoked:
             text += " This session's own key was revoked: it has lost access."
+            self.own_key_revoked_at = self.app.clock().astimezone().strftime("%H:%M")
         retry = ""
         if not message.own_key_revoked and any(o.retryable for o in message.outcomes):
             retry = " t retries the ones another try could change."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -14,10 +15,33 @@ from textual.widgets import DataTable, Static
 
 from lwadmin_tui.audit.history import BatchHistory, export, rows
 from lwadmin_tui.audit.lock import LockHolder
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH
+from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.literal import literal
 
 RECENT = 50
+
+
+def result_text(row: dict[str, Any]) -> Text:
+    """`name (id): 403 not allowed: <the whole message> · code … · 1 attempt · time`, then tips;
+    every value was read back from a file, so each is made literal and safe."""
+    text = Text()
+    text.append(safe_text(row["key_name"], 120) or "(unnamed)", style="bold")
+    text.append(f" ({safe_text(row['key_id'], 40)}): ")
+    text.append(safe_text(row["label"], FULL_MESSAGE_LENGTH))
+    details = []
+    if row.get("code"):
+        details.append(f"code {safe_text(row['code'], 80)}")
+    if type(row.get("attempts")) is int:  # not a bool, not a string from an edited file
+        details.append(plural(row["attempts"], "attempt"))
+    if row.get("time"):
+        details.append(safe_text(row["time"], 40))
+    if details:
+        text.append(" · " + " · ".join(details))
+    tips = row.get("tips")
+    for tip in tips[:5] if isinstance(tips, list) else []:
+        text.append(f"\nTip: {safe_text(tip, FULL_MESSAGE_LENGTH)}")
+    return text
 
 
 class BatchesScreen(ModalScreen[None]):
@@ -43,9 +67,11 @@ class BatchesScreen(ModalScreen[None]):
             yield note
             yield DataTable(id="batch-list", cursor_type="row")
             yield DataTable(id="batch-keys", cursor_type="row")
+            yield Static("", id="key-result", markup=False)
             yield Static("", id="why", markup=False)
             yield Static(
-                "up/down: choose a batch · e: export CSV + JSON · escape: close",
+                "up/down: choose a batch · tab: its keys, each result in full below · "
+                "e: export CSV + JSON · escape: close",
                 id="keys-hint",
                 markup=False,
             )
@@ -121,13 +147,29 @@ class BatchesScreen(ModalScreen[None]):
     def show_batch(self, batch: BatchHistory) -> None:
         keys = self.query_one("#batch-keys", DataTable)
         keys.clear()
-        for row in rows(batch):
+        self.key_rows = rows(batch)
+        for row in self.key_rows:
             keys.add_row(
                 literal(row["key_name"], 40),
                 literal(row["key_id"], 30),
-                literal(row["label"], 60),
+                literal(row["label"], 40),
                 literal(row["attempts"], 6),  # read back from a file: any JSON value
             )
+        self.show_key_result(0)
+
+    key_rows: list[dict[str, Any]] = []
+
+    @on(DataTable.RowHighlighted, "#batch-keys")
+    def _key_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_key_result(event.cursor_row)
+
+    def show_key_result(self, index: int) -> None:
+        """The highlighted key's result in full, wrapped: the table cuts it to its column."""
+        shown = self.query_one("#key-result", Static)
+        if not 0 <= index < len(self.key_rows):
+            shown.update("")
+            return
+        shown.update(result_text(self.key_rows[index]))
 
     def action_export(self) -> None:
         batch = self.selected

@@ -146,7 +146,8 @@ class HistoryFlow:
             screen.say("A batch is running; settle the interrupted ones when it has ended.")
             return
         key_ids = [key.key_id for batch in found for key in batch.unresolved]
-        run = self.batch_flow.run = BatchRun(screen.state.results, key_ids, settling=True)
+        run = BatchRun(screen.state.results, key_ids, settling=True, clock=self.app.clock)
+        self.batch_flow.run = run
         screen.refresh_bindings()
         screen.say(f"Verifying {plural(run.total)} of the interrupted batch…")
         work = self._settle(found, self.batch_flow.audit_log)

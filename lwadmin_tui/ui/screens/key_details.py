@@ -23,7 +23,8 @@ from textual.widgets import Static
 from lwadmin_tui.api.errors import LangWatchError, NotFound
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 from lwadmin_tui.keys.display import binding_line, full_moment, status_word
-from lwadmin_tui.text import safe_text
+from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH, Pending, Result
+from lwadmin_tui.text import plural, safe_text
 
 if TYPE_CHECKING:
     from lwadmin_tui.api.client import LangWatchClient
@@ -72,6 +73,25 @@ def info_lines(key: ApiKeyInfo, now: datetime, scopes: ScopeDirectory | None) ->
     return lines
 
 
+def result_lines(result: Result | None, now: datetime) -> list[Text]:
+    """The key's last result in this session, whole: the row has room for the start of it."""
+    if result is None:
+        return []
+    lines = [Text("Last result (this session)", style="bold")]
+    if isinstance(result, Pending):
+        return [*lines, field_line("Result", result.label)]
+    lines.append(field_line("Result", result.describe(FULL_MESSAGE_LENGTH)))
+    if result.code:
+        lines.append(field_line("Error code", safe_text(result.code, 80)))
+    for tip in result.tips[:5]:
+        lines.append(field_line("Tip", safe_text(tip, FULL_MESSAGE_LENGTH)))
+    sent = plural(result.attempts, "DELETE request") + " sent" if result.attempts else "none sent"
+    lines.append(field_line("Attempts", sent))
+    if result.at is not None:
+        lines.append(field_line("At", full_moment(result.at, now)))
+    return lines
+
+
 def detail_lines(detail: ApiKeyDetail) -> list[Text]:
     owner = safe_text(detail.assigned_to_user_id, 60) if detail.assigned_to_user_id else "none"
     permissions = ", ".join(safe_text(p, 60) for p in detail.permissions) or "as the roles grant"
@@ -115,7 +135,10 @@ class KeyDetailsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="details"):
-            for line in info_lines(self.key, self.state.clock(), self.scopes):
+            now = self.state.clock()
+            for line in info_lines(self.key, now, self.scopes):
+                yield Static(line, classes="detail-line")
+            for line in result_lines(self.state.results.get(self.key.id), now):
                 yield Static(line, classes="detail-line")
             yield Static(id="server-detail")
             yield Static("escape / q closes", id="details-hint")

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
     from lwadmin_tui.ui.widgets.keys_table import KeysTable
 
-COVERAGE = "a personal key lists only its own and service keys (see ?)"
-
 # The footer shows the `show=True` ones (with the batch keys they fit 80 columns); help shows
 # every one. Ids are the names a keymap uses to rebind them.
 KEY_BINDINGS = [
@@ -215,7 +213,7 @@ class KeyFinding:
     def cancel_range(self) -> None:
         if self.state.range_anchor is not None:
             self.state.range_anchor = None
-            self.screen.say("Range cancelled: no mark changed.")
+            self.screen.say("Range cancelled: no mark changed.", passing=True)
             self.screen.refresh_status()
 
     def mark_range_to(self, cursor: str) -> None:

@@ -36,7 +36,7 @@ from lwadmin_tui.ui.messages import (
 )
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
 from lwadmin_tui.ui.screens.history_flow import HistoryFlow
-from lwadmin_tui.ui.screens.key_finding import COVERAGE, KEY_BINDINGS, KeyFinding
+from lwadmin_tui.ui.screens.key_finding import KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
@@ -146,6 +146,7 @@ class KeysScreen(Screen[None]):
             self.state.load(keys)
             self.loaded = True
             self.rebuild_table()
+        self.batches.list_reloaded()
         self.refresh_top_bar()
         self.say(f"Loaded {plural(len(self.state.keys))}.{self.repeats_note()}")
         self.after_first_load()
@@ -171,7 +172,13 @@ class KeysScreen(Screen[None]):
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
-        if message.credential_rejected:
+        if message.credential_rejected and self.batches.own_key_revoked_at:
+            self.say(
+                f"The server rejected the API key (401): this session's own key was revoked in "
+                f"this session, by the batch at {self.batches.own_key_revoked_at}. Start again "
+                "with another organization API key."
+            )
+        elif message.credential_rejected:
             from lwadmin_tui.ui.screens.credential_rejected import CredentialRejectedScreen
 
             app = self.lw_app
@@ -327,8 +334,21 @@ class KeysScreen(Screen[None]):
 
     # --- status --------------------------------------------------------------------------------
 
-    def say(self, message: str) -> None:
+    def say(self, message: str, *, passing: bool = False) -> None:
+        """`passing`: the answer to one key press ("Cancelled: nothing was sent."); the next
+        key press puts back the message it covered, so it does not linger through what follows."""
+        if not passing:
+            self._lasting = message
+        self._passing = passing
         self.query_one("#message", MessageLine).update(message)
+
+    _lasting = ""
+    _passing = False
+
+    def on_key(self, event: events.Key) -> None:
+        """Before the key's binding runs (it may say something new)."""
+        if self._passing:
+            self.say(self._lasting)
 
     def refresh_top_bar(self) -> None:
         """Where the app points and what the list covers; the most important part first."""
@@ -345,7 +365,24 @@ class KeysScreen(Screen[None]):
         bar.append(f" · key …{safe_text(app.key_last4, 4)}")
         if self.loaded:
             bar.append(f" · {plural(len(self.state.keys))} visible to this credential")
+            bar.append(self.coverage_note(), style="italic")
         self.query_one("#top-bar", OneLine).update(bar)
+
+    def coverage_note(self) -> str:
+        """What the list covers, once it is known: the server's detail of this session's own
+        key (`g` in its details) gives the credential's type."""
+        own = self.batches.own_key_id
+        detail = self.state.details.get(own) if own else None
+        if detail is None:
+            return ""
+        if detail.key_type == "personal":
+            return " (a personal key: only its owner's keys and the service keys)"
+        if detail.key_type == "service":
+            return " (a service key: every key, with an organization-wide ADMIN binding)"
+        return ""
+
+    def on_screen_resume(self) -> None:
+        self.refresh_top_bar()  # a detail fetched meanwhile may tell what the list covers
 
     def refresh_status(self) -> None:
         state = self.state
@@ -356,7 +393,4 @@ class KeysScreen(Screen[None]):
             parts.append(f"{hidden} hidden by filter")
         if state.range_anchor is not None:
             parts.append(self.finding.range_hint())
-        status = Text(" · ".join(parts))
-        if self.loaded:  # last, so a narrow terminal cuts this hint first
-            status.append(f" · {COVERAGE}", style="italic")
-        self.query_one("#status-line", OneLine).update(status)
+        self.query_one("#status-line", OneLine).update(Text(" · ".join(parts)))

@@ -27,6 +27,9 @@ class BatchPanel(Horizontal):
         yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="batch-progress")
         yield OneLine("", id="batch-counts", markup=False)
 
+    def hide(self) -> None:
+        self.remove_class("shown")
+
     def show(self, run: BatchRun) -> None:
         self.add_class("shown")
         self.query_one(ProgressBar).update(total=max(1, run.total), progress=run.done)

@@ -21,7 +21,7 @@ from lwadmin_tui.keys.display import (
     status_word,
 )
 from lwadmin_tui.keys.sorting import DOWN, UP, SortSpec
-from lwadmin_tui.outcomes import Pending, Result
+from lwadmin_tui.outcomes import Pending, Result, RevokeOutcome
 from lwadmin_tui.ui.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -29,14 +29,15 @@ if TYPE_CHECKING:
 
 MARK = "●"
 # (key, label, width); name and result share what is left, the name never less than the result.
+# A fixed width holds its label and the sort arrow (`Last used ↑`): a header is never cut.
 # Optional columns are dropped, in this order, when the terminal is too narrow: at 80 columns the
 # table keeps mark, name, status, last used and result.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("mark", " ", 1),
     ("name", "Name", 0),
-    ("status", "Status", 7),
+    ("status", "Status", 8),
     ("created", "Created", 10),
-    ("last_used", "Last used", 9),
+    ("last_used", "Last used", 11),
     ("expires", "Expires", 10),
     ("scope", "Scope", 16),
     ("result", "Result", 0),
@@ -84,15 +85,21 @@ def mark_cell(marked: bool) -> Text:
     return Text(MARK if marked else " ", style="bold")
 
 
-LIVE_COLUMNS = frozenset({"mark", "result"})
+LIVE_COLUMNS = frozenset({"mark", "result", "status"})
 """The columns that change while a key is shown: the admin marks it, a batch revokes it."""
 
 
-def live_cell(key_id: str, column: str, state: KeysState) -> Text:
-    """A cell of `LIVE_COLUMNS`, drawn from the state at each redraw."""
+def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
+    """A cell of `LIVE_COLUMNS`, drawn from the state at each redraw; None: the key's own
+    cell stands (the status of a key no batch has revoked)."""
     if column == "mark":
         return mark_cell(key_id in state.marked)
-    return result_cell(state.results.get(key_id))
+    result = state.results.get(key_id)
+    if column == "result":
+        return result_cell(result)
+    if isinstance(result, RevokeOutcome) and result.done:
+        return Text("revoked", style="italic")  # the list said active; this session revoked it
+    return None
 
 
 def key_cells(key: ApiKeyInfo, now: datetime) -> dict[str, Text]:

@@ -205,8 +205,8 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
         return list(self._ids)
 
     def _cell(self, key: ApiKeyInfo, column: str) -> Text:
-        if column in LIVE_COLUMNS:
-            return live_cell(key.id, column, self._state)
+        if column in LIVE_COLUMNS and (live := live_cell(key.id, column, self._state)) is not None:
+            return live
         cells = self._cells.get(key.id)
         if cells is None:
             assert self._now is not None
