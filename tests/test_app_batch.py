@@ -339,3 +339,23 @@ async def test_a_worker_bug_says_which_job_failed(
         said = message_line(pilot)
         assert said.startswith(words) and "planted bug" in said, said
         assert app.is_running
+
+
+async def test_a_cancel_with_nothing_left_to_stop_says_so(admin_world: World) -> None:
+    app = make_app(admin_world, concurrency=8)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:3]
+        await mark(pilot, chosen)
+        gate = threading.Event()  # every DELETE waits at the server: all three are in flight
+        admin_world.server.faults.delete_gate = gate
+        await pilot.press("d", "y")
+        await wait_until(pilot, lambda: "3 in flight" in panel_text(pilot))
+        await pilot.press("x")
+        assert "nothing was left to stop" in message_line(pilot)
+        gate.set()
+        await wait_until(pilot, lambda: not keys_screen(pilot).batch_running)
+        said = message_line(pilot)
+        assert "3 keys: 3 revoked" in said
+        assert "the cancel came after every key was sent" in said
+        assert "not attempted" not in said

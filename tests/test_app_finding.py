@@ -63,7 +63,7 @@ async def test_e_and_n_toggle_expired_and_never_used(admin_world: World) -> None
         await settle(pilot)
         await pilot.press("e")
         assert set(shown_names(pilot)) == EXPIRED
-        assert "Filter: expired · showing 6 of 40" in filter_bar(pilot)
+        assert "Showing 6 of 40 · sort: newest first · filter: expired" in filter_bar(pilot)
         await pilot.press("n")  # both: expired and never used
         assert shown_names(pilot) == ["luis temp"]
         await pilot.press("e")
@@ -82,7 +82,7 @@ async def test_quick_filter_form_unused_for_days(admin_world: World) -> None:
         await pilot.press("9", "0", "enter")
         assert not isinstance(pilot.app.screen, QuickFiltersScreen)
         assert set(shown_names(pilot)) == STALE_90
-        assert "unused > 90d · showing 5 of 40" in filter_bar(pilot)
+        assert "Showing 5 of 40 · sort: newest first · filter: unused > 90d" in filter_bar(pilot)
 
 
 @pytest.mark.pilot
@@ -382,10 +382,10 @@ async def test_no_color_keeps_meaning_in_words(admin_world: World, monkeypatch: 
         for words in (
             "●",
             "expired",
-            "Filter:",
+            "filter:",
             "Name ↑",
             "1 marked",
-            "showing 6 of 40",
+            "Showing 6 of 40",
             "sort: name",
         ):
             assert words in screen

@@ -78,7 +78,7 @@ async def test_filter_focuses_at_once_applies_on_enter_and_marks_survive(
             "maya" in (k.name + (k.description or "") + k.id).lower()
             for k in map(state.keys.__getitem__, shown)
         )
-        assert f"showing {len(shown)} of {total}" in filter_bar(pilot)  # the filter's own line
+        assert f"Showing {len(shown)} of {total}" in filter_bar(pilot)  # the filter's own line
         await pilot.press("a")  # mark every shown key, then widen the filter
         marked = set(shown)
         assert state.marked == marked

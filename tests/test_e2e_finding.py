@@ -43,7 +43,7 @@ def test_filter_stale_keys_mark_them_and_revoke_them(live_world: World) -> None:
         term.press("f")
         term.wait_for("Unused for more than", timeout=WAIT)
         term.press("9", "0", "enter")
-        term.wait_for(f"showing {len(stale)} of", timeout=WAIT)
+        term.wait_for(f"Showing {len(stale)} of", timeout=WAIT)
         term.press("a")
         term.wait_for(f"{len(stale)} marked", timeout=WAIT)
         term.press("d")

@@ -57,6 +57,11 @@ class BatchRun:
         return len(self._final)
 
     @property
+    def waiting(self) -> int:
+        """Keys not sent yet: what a cancel would keep from being sent."""
+        return self.total - self.done - len(self.in_flight)
+
+    @property
     def stopping(self) -> bool:
         """Cancelled or stopped: nothing new is sent, the requests in flight end."""
         return self.engine is not None and self.engine.stopped

@@ -23,7 +23,7 @@ from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
-from lwadmin_tui.outcomes import Result, RevokeOutcome, refusals_sentence, summarize
+from lwadmin_tui.outcomes import OutcomeKind, Result, RevokeOutcome, refusals_sentence, summarize
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
@@ -265,12 +265,19 @@ class BatchFlow:
         return True
 
     def cancel_pressed(self) -> None:
-        if self.cancel():
+        self.apply_reports()  # count what has been sent up to this key press
+        waiting = self.run.waiting if self.run is not None else 0
+        if not self.cancel():
+            self.screen.say("No batch is running.", passing=True)
+        elif waiting:
             self.screen.say(
                 "Cancelling: no new request is sent; those in flight finish or are verified."
             )
         else:
-            self.screen.say("No batch is running.", passing=True)
+            self.screen.say(
+                "Every key was already sent: nothing was left to stop. The requests in flight "
+                "finish or are verified."
+            )
 
     # --- reports from the worker ----------------------------------------------------------------
 
@@ -315,6 +322,10 @@ class BatchFlow:
             )
         elif reason is StopReason.UNAUTHORIZED:
             text += " The server rejected the API key (401): the batch stopped."
+        elif reason is StopReason.CANCELLED and not any(
+            o.kind is OutcomeKind.NOT_ATTEMPTED for o in message.outcomes
+        ):
+            text += " Not cancelled: the cancel came after every key was sent."
         elif reason is StopReason.CANCELLED:
             text += " Cancelled: the keys not sent are marked not attempted."
         elif reason is StopReason.INTERNAL:

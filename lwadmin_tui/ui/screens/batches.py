@@ -20,6 +20,45 @@ from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.literal import literal
 
 RECENT = 50
+# (label, width, narrowest): the width 0 column takes what is left. When the dialog is narrow,
+# the columns that matter least (host, profile; key id, name) shrink first, in this order.
+BATCH_COLUMNS = (
+    ("Started", 16, 16),
+    ("Host", 20, 6),
+    ("Profile", 10, 6),
+    ("Keys", 5, 5),
+    ("Result", 0, 0),
+)
+BATCH_SHRINK = ("Host", "Profile")
+KEY_COLUMNS = (("Name", 24, 12), ("Key id", 21, 8), ("Result", 0, 0), ("Attempts", 8, 8))
+KEY_SHRINK = ("Key id", "Name")
+CELL_PADDING = 1  # DataTable's, each side of a cell
+RESULT_WANTED = 36
+
+
+def column_widths(
+    room: int, columns: tuple[tuple[str, int, int], ...], shrink: tuple[str, ...]
+) -> list[int]:
+    """Widths that fit `room` cells, the result column as wide as it can usefully be."""
+    widths = {label: width for label, width, _ in columns}
+    narrowest = {label: least for label, _, least in columns}
+    spare = room - 2 * CELL_PADDING * len(columns)
+    for label in shrink:
+        over = RESULT_WANTED - (spare - sum(widths.values()))
+        if over > 0:
+            widths[label] = max(narrowest[label], widths[label] - over)
+    result = max(12, spare - sum(widths.values()))
+    return [widths[label] or result for label, _, _ in columns]
+
+
+def add_columns(
+    table: DataTable[Text],
+    room: int,
+    columns: tuple[tuple[str, int, int], ...],
+    shrink: tuple[str, ...],
+) -> None:
+    for (label, _, _), width in zip(columns, column_widths(room, columns, shrink), strict=True):
+        table.add_column(label, width=width)
 
 
 def result_text(row: dict[str, Any]) -> Text:
@@ -77,13 +116,18 @@ class BatchesScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#batch-list", DataTable).add_columns(
-            "Started", "Host", "Profile", "Keys", "Result"
-        )
-        self.query_one("#batch-keys", DataTable).add_columns("Name", "Key id", "Result", "Attempts")
+        # Fixed widths that fit the dialog: no column hides beyond a horizontal scroll, and a
+        # cell too long for its column ends in "…" (the whole result is shown below the keys).
+        room = self.dialog_width()
+        add_columns(self.query_one("#batch-list", DataTable), room, BATCH_COLUMNS, BATCH_SHRINK)
+        add_columns(self.query_one("#batch-keys", DataTable), room, KEY_COLUMNS, KEY_SHRINK)
         self._ready = True
         if self._waiting is not None:
             self.show_history(*self._waiting)
+
+    def dialog_width(self) -> int:
+        """The tables' width: 95% of the screen, less the border, padding and scrollbar."""
+        return int(self.app.size.width * 0.95) - 2 - 2 - 2
 
     _ready = False
     _waiting: tuple[list[BatchHistory], LockHolder | None, str] | None = None
@@ -108,7 +152,7 @@ class BatchesScreen(ModalScreen[None]):
         for batch in self.history:
             state = self.state_of(batch)
             table.add_row(
-                Text(batch.started_local("%Y-%m-%d %H:%M:%S")),
+                Text(batch.started_local("%Y-%m-%d %H:%M")),
                 literal(batch.host, 30),
                 literal(batch.profile, 16),
                 Text(str(len(batch.keys))),

@@ -1,6 +1,6 @@
 """The line under the filter box: what is filtered, how many keys are shown, and the sort.
 
-Words only (`expired · unused > 90d · showing 7 of 40 · sort: last used ↓ descending`), so the
+Words only (`Showing 7 of 40 · sort: last used ↓ · filter: expired + unused > 90d`), so the
 meaning survives 16 colours and NO_COLOR. Every server-derived part is literal text.
 """
 
@@ -13,17 +13,18 @@ from lwadmin_tui.ui.widgets.one_line import OneLine
 
 
 def filter_summary(state: KeysState, shown: int) -> Text:
-    """One line: `Filter: <rules> · showing X of Y · sort: <spec>`."""
+    """One line: `Showing X of Y · sort: <spec> · filter: <rules>`. The counts and the sort
+    come first: a narrow terminal cuts the end of the rules, with "…"."""
     total = len(state.keys)
     text = Text(no_wrap=True, overflow="ellipsis")
     rules = [rule.describe() for rule in state.rules()]
     if rules:
-        text.append("Filter: ", style="bold")
+        text.append(f"Showing {shown} of {total}", style="bold")
+        text.append(f" · sort: {state.sort.describe()} · ")
+        text.append("filter: ", style="bold")
         text.append(" + ".join(rules))
-        text.append(f" · showing {shown} of {total}", style="bold")
     else:
-        text.append(f"No filter · showing all {total}")
-    text.append(f" · sort: {state.sort.describe()}")
+        text.append(f"No filter · showing all {total} · sort: {state.sort.describe()}")
     return text
 
 

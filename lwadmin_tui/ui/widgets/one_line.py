@@ -14,10 +14,11 @@ from textual.widgets import Static
 
 
 class OneLine(Static):
-    """Always one line high: an update never needs a layout pass."""
+    """Always one line high: an update never needs a layout pass. A longer line is cut with
+    "…" at its end (put the most important part first)."""
 
     DEFAULT_CSS = """
-    OneLine { height: 1; }
+    OneLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def update(self, content: VisualType = "", *, layout: bool = False) -> None:
