@@ -14,7 +14,7 @@ import pytest
 from textual import events
 from textual.command import CommandList
 from textual.pilot import Pilot
-from textual.widgets import Select
+from textual.widgets import Input, Select
 
 from lwadmin_tui.ui.commands import Palette
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
@@ -389,3 +389,17 @@ async def test_no_color_keeps_meaning_in_words(admin_world: World, monkeypatch: 
             "sort: name",
         ):
             assert words in screen
+
+
+@pytest.mark.pilot
+async def test_an_empty_field_of_the_form_does_not_look_set(admin_world: World) -> None:
+    """The grey hint in an empty number field was "90": `f` `enter` then gave no filter."""
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        days = pilot.app.screen.query_one("#qf-days", Input)
+        assert days.value == ""
+        assert not any(ch.isdigit() for ch in str(days.placeholder))
+        assert days.placeholder == "any"  # as the role and scope selects say
+        await pilot.press("enter")
+        assert "No filter" in filter_bar(pilot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,31 @@ async def test_a_result_is_read_in_full_in_the_details_and_the_batches_view(
     outcome = next(r for r in audit_records(isolated_state) if r["event"] == "outcome")
     assert outcome["label"] == f"403 not allowed: {NOT_OWNED}"
     assert outcome["tips"] == [NOT_OWNED_TIP]
+
+
+async def test_the_keys_to_check_are_listed_first_and_counted(admin_world: World) -> None:
+    own = admin_world.scenario.credential_key_id
+    app = make_app(admin_world, own_key_id=own)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        state = keys_screen(pilot).state
+        now = app.clock()
+        recent = {
+            k.id
+            for k in state.keys.values()
+            if k.last_used_at and now - k.last_used_at < timedelta(hours=24)
+        }
+        chosen = [*ordinary_ids(admin_world, row_ids(pilot))[:12], own]
+        await mark(pilot, chosen)
+        await pilot.press("d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        listed = dialog.query_one(KeyListView)
+        assert listed.keys[0].id == own  # first, though marked last
+        checked = {own} | (recent & set(chosen))
+        assert {k.id for k in listed.keys[: len(checked)]} == checked
+        used = len(recent & set(chosen))
+        assert f"Listed first, to check: {used} used in the last 24 h" in str(
+            dialog.query_one("#attention").render()
+        )
+        assert "(used in the last 24 h" in listed.line_text(1).plain

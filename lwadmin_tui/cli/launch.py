@@ -66,6 +66,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 label=f"demo: {args.demo}",
                 key_source="the demo",
                 own_key_id=demo.own_key_id,
+                temporary_files=True,
             )
         else:
             endpoint = validate_endpoint(

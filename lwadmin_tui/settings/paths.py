@@ -28,3 +28,8 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$XDG_STATE_HOME/lwadmin-tui`, else `~/.local/state/lwadmin-tui` (not created here)."""
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state", env)
+
+
+def exports_dir() -> Path:
+    """Where the batches view writes its CSV and JSON exports."""
+    return state_dir() / "exports"

@@ -20,7 +20,7 @@ from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.early_list import EarlyList, FirstList
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.clock import utc_now
-from lwadmin_tui.text import register_secret
+from lwadmin_tui.text import register_secret, safe_text
 from lwadmin_tui.ui.commands import KeysCommands, Palette
 from lwadmin_tui.ui.messages import BatchEnded
 from lwadmin_tui.ui.screens.keys_screen import KeysScreen
@@ -173,7 +173,20 @@ class LwAdminApp(App[None]):
             for binding in key_bindings
             if binding.action in ours
         ]
-        self.push_screen(HelpScreen(bindings))
+        self.push_screen(HelpScreen(bindings, self.audit_files()))
+
+    def audit_files(self) -> tuple[tuple[str, str], ...]:
+        """Where the audit log and the exports are, for the help."""
+        from lwadmin_tui.audit.log import AuditLog
+        from lwadmin_tui.settings.paths import exports_dir
+
+        files: tuple[tuple[str, str], ...] = (
+            ("audit log", safe_text(AuditLog().path, 200)),
+            ("exports", safe_text(exports_dir(), 200) + " (e in the batches view, b)"),
+        )
+        if self.session.temporary_files:
+            files += (("demo", "both are in a temporary folder, deleted when the app quits"),)
+        return files
 
     def action_command_palette(self) -> None:
         """ctrl+p: the palette of commands.py, which ctrl+g closes as well as escape."""

@@ -32,6 +32,8 @@ class Session:
     key_source: str = ""
     """Where the key came from, for messages (never the key)."""
     own_key_id: str | None = None
+    temporary_files: bool = False
+    """The audit log and exports go to a folder deleted when the app quits (the demo)."""
     theme: str = "textual-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)

@@ -196,6 +196,8 @@ class BatchFlow:
             own_key_id=self.own_key_id,
             own_key_guessed=self.own_key_guessed,
             retrying=retrying,
+            now=app.clock(),
+            details=screen.state.details,
         )
 
         def confirmed(answer: bool | None) -> None:

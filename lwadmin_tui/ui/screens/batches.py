@@ -89,7 +89,9 @@ class BatchesScreen(ModalScreen[None]):
         Binding("e", "export", "Export CSV + JSON", show=False),
     ]
 
-    def __init__(self, export_dir: Path, *, log_path: Path | None = None) -> None:
+    def __init__(
+        self, export_dir: Path, *, log_path: Path | None = None, temporary: bool = False
+    ) -> None:
         """Opened at once, then filled by `show_history` once the log has been read on a
         thread: keys typed right after `b` land here, never on the table beneath."""
         super().__init__()
@@ -97,6 +99,8 @@ class BatchesScreen(ModalScreen[None]):
         self.export_dir = export_dir
         self.log_path = log_path
         self.holder: LockHolder | None = None
+        self.temporary = temporary
+        """The demo's files: deleted when the app quits."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):
@@ -224,7 +228,12 @@ class BatchesScreen(ModalScreen[None]):
         except OSError as error:
             self._say(f"Could not export: {safe_text(error, 100)}")
             return
-        self._say(f"Exported to {safe_text(csv_path, 100)} and {safe_text(json_path.name, 40)}")
+        gone = (
+            " (the demo's temporary folder: deleted when the app quits)" if self.temporary else ""
+        )
+        self._say(
+            f"Exported to {safe_text(csv_path, 100)} and {safe_text(json_path.name, 40)}{gone}"
+        )
 
     def _say(self, text: str) -> None:
         self.query_one("#why", Static).update(text)

@@ -8,7 +8,8 @@ dialog opening is ignored: over SSH, keys typed ahead must not answer a question
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import cached_property
 
 from rich.text import Text
@@ -19,7 +20,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.clock import utc_now
+from lwadmin_tui.keys.attention import Reason, review
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
@@ -46,6 +49,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         own_key_id: str | None = None,
         own_key_guessed: bool = False,
         retrying: bool = False,
+        now: datetime | None = None,
+        details: Mapping[str, ApiKeyDetail] | None = None,
     ) -> None:
         super().__init__()
         self.own_key_id = own_key_id
@@ -58,6 +63,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         self.clock = clock
         self.opened_at = clock()
         self.needs_typed_count = len(self.keys) >= TYPED_COUNT_THRESHOLD
+        self.review = review(self.keys, own_key_id, now or utc_now(), details or {})
+        """The keys as listed: those that deserve a second look first."""
 
     def compose(self) -> ComposeResult:
         count = len(self.keys)
@@ -86,7 +93,9 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             yield Static(note, id="note", markup=False)
             if self.includes_own_key:
                 yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
-            yield KeyListView(self.keys, self.hidden_ids, self.own_key_id, id="key-list")
+            if self.attention_line():
+                yield Static(self.attention_line(), id="attention", markup=False)
+            yield KeyListView(self.review.keys, self.hidden_ids, self.review.reasons, id="key-list")
             if self.needs_typed_count:
                 yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
                 yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
@@ -101,6 +110,17 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
     def includes_own_key(self) -> bool:
         """Once per dialog: it scans every key, and the layout asks again at each resize."""
         return self.own_key_id is not None and any(k.id == self.own_key_id for k in self.keys)
+
+    @cached_property
+    def attention(self) -> list[tuple[Reason, int]]:
+        """The reasons to look twice, but the own key: its warning says it already."""
+        return [(reason, n) for reason, n in self.review.counts() if reason is not Reason.OWN]
+
+    def attention_line(self) -> str:
+        if not self.attention:
+            return ""
+        counts = ", ".join(f"{count} {reason}" for reason, count in self.attention)
+        return f"Listed first, to check: {counts}."
 
     def own_key_warning(self) -> str:
         """Said in words, not only in colour: the admin is about to lock this session out."""
@@ -125,7 +145,12 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
 
     def fit_key_list(self) -> None:
         """Shrink the scrollable list so the buttons and key hints stay on a 24-line screen."""
-        reserved = 14 + (4 if self.needs_typed_count else 0) + (3 if self.includes_own_key else 0)
+        reserved = (
+            14
+            + (4 if self.needs_typed_count else 0)
+            + (3 if self.includes_own_key else 0)
+            + (2 if self.attention else 0)
+        )
         height = self.app.size.height
         self.query_one("#key-list").styles.max_height = max(3, min(12, height - reserved))
 

@@ -117,9 +117,15 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark,f1", "dismiss", "Close help", show=False, id="help.close"),
     ]
 
-    def __init__(self, bindings: list[tuple[str, Binding]]) -> None:
+    def __init__(
+        self,
+        bindings: list[tuple[str, Binding]],
+        files: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         super().__init__()
         self.key_rows = binding_rows(bindings)
+        self.files = files
+        """Where the audit trail is kept: (what, path) pairs."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
@@ -134,6 +140,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(pairs_table(COLUMN_HELP))
             yield Static(Text("\nResults", style="bold underline"))
             yield Static(pairs_table(RESULT_HELP))
+            if self.files:
+                yield Static(Text("\nAudit trail", style="bold underline"))
+                yield Static(pairs_table(self.files))
             yield Static(Text("\nescape, q or ? closes this help.", style="italic"))
 
     def on_mount(self) -> None:

@@ -23,7 +23,7 @@ from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.outcomes import RevokeOutcome, summarize
-from lwadmin_tui.settings.paths import state_dir
+from lwadmin_tui.settings.paths import exports_dir
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import AuditHistoryFailed, AuditHistoryRead, UnresolvedVerified
 
@@ -56,7 +56,9 @@ class HistoryFlow:
         from lwadmin_tui.ui.screens.batches import BatchesScreen
 
         self._batches_view = BatchesScreen(
-            state_dir() / "exports", log_path=self.batch_flow.audit_log.path
+            exports_dir(),
+            log_path=self.batch_flow.audit_log.path,
+            temporary=self.app.session.temporary_files,
         )
         self.app.push_screen(self._batches_view)
         self._read_history("view")
@@ -103,7 +105,8 @@ class HistoryFlow:
     def show_batches(self, message: AuditHistoryRead) -> None:
         if not message.history:
             self._close_batches_view()
-            self.screen.say("No batch has been recorded in the audit log yet.")
+            path = safe_text(self.batch_flow.audit_log.path, 200)
+            self.screen.say(f"No batch has been recorded in the audit log ({path}) yet.")
             return
         if self._batches_view is not None and self._batches_view.is_attached:
             self._batches_view.show_history(message.history, message.holder, message.note)

@@ -148,7 +148,7 @@ class KeysScreen(Screen[None]):
             self.rebuild_table()
         self.batches.list_reloaded()
         self.refresh_top_bar()
-        self.say(f"Loaded {plural(len(self.state.keys))}.{self.repeats_note()}")
+        self.say(f"Loaded {plural(len(self.state.keys))}.{self.repeats_note()}{self.files_note()}")
         self.after_first_load()
 
     def repeats_note(self) -> str:
@@ -161,6 +161,13 @@ class KeysScreen(Screen[None]):
             f" The server listed {plural(state.repeated_ids, 'key id')} {times}; "
             "each is shown once."
         )
+
+    def files_note(self) -> str:
+        """In the demo, once: its audit log and exports do not outlive it."""
+        if not self.lw_app.session.temporary_files or self.interrupted_reported:
+            return ""
+        folder = safe_text(self.batches.audit_log.path.parent, 120)
+        return f" Demo: the audit log and exports go to {folder}, deleted when the app quits."
 
     def after_first_load(self) -> None:
         """Batches a killed run left open are reported once a list is shown: said earlier, the

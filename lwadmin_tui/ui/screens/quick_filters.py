@@ -53,7 +53,8 @@ class QuickFiltersScreen(ModalScreen[QuickFilters | None]):
             with Horizontal(classes="qf-row"):
                 yield Label("Unused for more than", classes="qf-label")
                 days = "" if now.unused_days is None else str(now.unused_days)
-                yield Input(days, placeholder="90", id="qf-days", restrict=r"\d*", compact=True)
+                # "any", as the selects say: a number here looked like a value that was set.
+                yield Input(days, placeholder="any", id="qf-days", restrict=r"\d*", compact=True)
                 yield Label(" days (never used: since created)")
             with Horizontal(classes="qf-row"):
                 yield Label("Created before", classes="qf-label")

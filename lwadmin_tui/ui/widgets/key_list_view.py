@@ -7,16 +7,17 @@ waited. This widget keeps the keys as they are and builds a line's text only whe
 drawn: the dialog opens in about 0.1 s and 2 MiB whatever the number of keys.
 
 Each line is the text a `Static` showed (name padded to the longest, the id dim, then
-"(hidden by filter)" or "(this session's key)"), rendered through the same Textual pipeline,
-so the pictures stay the same. It scrolls like the `VerticalScroll` it replaces: it can take the
-focus (the arrows, page keys, home and end scroll it) and follows the mouse wheel; and text can
-still be selected with the mouse, to copy a key's id. A line too long for the dialog ends in
-"…" (a `Static` wrapped it, and its one line showed no sign of the rest).
+"(hidden by filter)" or why it deserves a second look, as "(this session's key)"), rendered
+through the same Textual pipeline, so the pictures stay the same. It scrolls like the
+`VerticalScroll` it replaces: it can take the focus (the arrows, page keys, home and end scroll
+it) and follows the mouse wheel; and text can still be selected with the mouse, to copy a key's
+id. A line too long for the dialog ends in "…" (a `Static` wrapped it, and its one line showed no
+sign of the rest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from operator import attrgetter
 
@@ -28,6 +29,7 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.keys.attention import Reason
 from lwadmin_tui.keys.display import key_name
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.ui.widgets.literal import literal
@@ -52,14 +54,17 @@ def name_column_width(keys: Sequence[ApiKeyInfo], cap: int = NAME_WIDTH) -> int:
     return max(widest, len(key_name(unnamed, cap)))
 
 
-def key_line(key: ApiKeyInfo, name_width: int, *, hidden: bool = False, own: bool = False) -> Text:
+def key_line(
+    key: ApiKeyInfo, name_width: int, *, hidden: bool = False, reasons: Sequence[Reason] = ()
+) -> Text:
     """One key as the dialog lists it: literal text, never markup."""
     line = literal(key_name(key, NAME_WIDTH).ljust(name_width))
     line.append(f"  {safe_text(key.id, 40)}", style="dim")
     if hidden:
         line.append("  (hidden by filter)", style="italic")
-    if own:
-        line.append("  (this session's key)", style="bold")
+    if reasons:
+        style = "bold" if Reason.OWN in reasons else "italic"
+        line.append(f"  ({', '.join(reasons)})", style=style)
     return line
 
 
@@ -80,14 +85,15 @@ class KeyListView(ScrollView, can_focus=True):
         self,
         keys: Sequence[ApiKeyInfo],
         hidden_ids: AbstractSet[str] = frozenset(),
-        own_key_id: str | None = None,
+        reasons: Mapping[str, Sequence[Reason]] | None = None,
         *,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.keys = keys
         self.hidden_ids = hidden_ids
-        self.own_key_id = own_key_id
+        self.reasons = reasons or {}
+        """Why a key deserves a second look (attention.py), shown at its end."""
         self.name_width = name_column_width(keys)
         self._strips: dict[int, Strip] = {}
         self._token: tuple[object, ...] = ()
@@ -105,7 +111,7 @@ class KeyListView(ScrollView, can_focus=True):
             key,
             self.name_width,
             hidden=key.id in self.hidden_ids,
-            own=self.own_key_id is not None and key.id == self.own_key_id,
+            reasons=self.reasons.get(key.id, ()),
         )
 
     # --- selecting text (a key id to copy) ------------------------------------------------------
