@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,16 @@ from tests.loopback import default_tls
 
 # Every test world and the app under test share this clock: snapshots never drift.
 FIXED_NOW = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` starts two workers a core: most of a test is waiting (Textual's idle checks,
+    servers, child processes), so one a core leaves the CPU half idle."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 * (cores or 1)
 
 
 @pytest.fixture(autouse=True)
