@@ -144,6 +144,8 @@ class LwAdminApp(App[None]):
                 focused.take_typed_ahead(event)
 
     async def on_unmount(self) -> None:
+        if self._terminate_cap is not None:
+            self._terminate_cap.cancel()
         self.first_list.cancel()
         await self.client.aclose()
 
@@ -230,6 +232,7 @@ class LwAdminApp(App[None]):
     TERMINATE_WAIT_SECONDS = 10.0
     """After SIGTERM, how long a cancelled batch may take to end before the app exits anyway."""
     _terminating = False
+    _terminate_cap: asyncio.TimerHandle | None = None
 
     def exit_on_sigterm(self) -> None:
         """SIGTERM leaves through Textual, which restores the terminal: its default action ended
@@ -249,7 +252,12 @@ class LwAdminApp(App[None]):
         self.EXIT_TERMINATED = 128 + signum  # 143, 130 or 129, as a shell reports it
         screen = self.keys_screen
         if screen is not None and screen.batches.cancel():
-            self.set_timer(self.TERMINATE_WAIT_SECONDS, self._exit_terminated)
+            # The event loop's own timer, not Textual's `set_timer`: a one-shot Textual timer is
+            # dropped without firing when the loop is held up (a busy CPU) past its delay
+            # between the two clock reads that start it, and the app would wait for the batch.
+            self._terminate_cap = asyncio.get_running_loop().call_later(
+                self.TERMINATE_WAIT_SECONDS, self._exit_terminated
+            )
         else:
             self._exit_terminated()
 
