@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from textual.pilot import Pilot
@@ -359,3 +359,32 @@ async def test_a_cancel_with_nothing_left_to_stop_says_so(admin_world: World) ->
         assert "3 keys: 3 revoked" in said
         assert "the cancel came after every key was sent" in said
         assert "not attempted" not in said
+
+
+def no_one_shot_timer(*args: object, **kwargs: object) -> NoReturn:
+    raise AssertionError("a one-shot Textual timer can be dropped without firing")
+
+
+async def test_the_rows_follow_the_batch_without_a_timer_that_can_be_dropped(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's one-shot `set_timer` is dropped, never fired, when the event loop is held up
+    past its delay while it starts (a busy CPU): the rows then stayed "queued" until the batch
+    ended. The batch's redraws are scheduled on the event loop itself."""
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
+        await mark(pilot, chosen)
+        gate = threading.Event()  # the first DELETE waits at the server: the batch goes on
+        admin_world.server.faults.delete_gate = gate
+        screen = keys_screen(pilot)
+        await pilot.press("d")
+        monkeypatch.setattr(screen, "set_timer", no_one_shot_timer)
+        try:
+            await pilot.press("y")
+            await wait_until(pilot, lambda: cell(pilot, chosen[0], "result") == "sending…")
+        finally:
+            gate.set()
+        await wait_until(pilot, lambda: not screen.batch_running)
+        assert [cell(pilot, k, "result") for k in chosen] == ["revoked"] * 2

@@ -11,6 +11,7 @@ cost far less than two of each per key (benchmarks/RESULTS.md).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -288,13 +289,15 @@ class BatchFlow:
         self.reports.append((key_id, result))
         if not self._apply_due:
             self._apply_due = True
-            self.screen.set_timer(RESULTS_INTERVAL, self.apply_reports)
+            # The event loop's timer, not Textual's `set_timer`: a one-shot Textual timer is
+            # dropped without firing when the loop is held up past its delay as it starts.
+            asyncio.get_running_loop().call_later(RESULTS_INTERVAL, self.apply_reports)
 
     def apply_reports(self) -> None:
         """Every report of the interval into the run, then the changed rows and status once."""
         self._apply_due = False
         run, reports = self.run, self.reports
-        if run is None or not reports:
+        if run is None or not reports or not self.screen.is_attached:  # the app has gone
             return
         self.reports = []
         screen, state = self.screen, self.screen.state
