@@ -403,3 +403,50 @@ async def test_an_empty_field_of_the_form_does_not_look_set(admin_world: World) 
         assert days.placeholder == "any"  # as the role and scope selects say
         await pilot.press("enter")
         assert "No filter" in filter_bar(pilot)
+
+
+def test_the_palette_has_every_main_action() -> None:
+    """Each keys-screen binding has a command, but those that act on the cursor's row alone."""
+    from textual.binding import Binding
+
+    from lwadmin_tui.ui.commands import COMMANDS
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+
+    actions = {action.removeprefix("app.").split("(")[0] for _, _, action in COMMANDS}
+    cursor_only = {"toggle_mark", "mark_extend", "cancel_range", "sort_next", "sort_reverse"}
+    bound = {b.action.split("(")[0] for b in KeysScreen.BINDINGS if isinstance(b, Binding)}
+    assert bound - cursor_only <= actions, bound - cursor_only - actions
+    assert {"quit_app", "help", "sort_by"} <= actions
+
+
+@pytest.mark.pilot
+@pytest.mark.parametrize("words", ["batch", "export", "audit", "retry", "cancel", "own key"])
+async def test_the_palette_finds_the_batch_actions_by_name(admin_world: World, words: str) -> None:
+    async with make_app(admin_world).run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *words)
+        await settle(pilot)
+        hits = pilot.app.screen.query_one(CommandList)
+        assert hits.option_count > 0, words
+
+
+def test_the_readme_and_the_help_name_the_keymap_ids_the_code_has() -> None:
+    import re
+    from pathlib import Path
+
+    from textual.binding import Binding
+
+    from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.screens.help import binding_rows
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+
+    bindings = [b for b in (*KeysScreen.BINDINGS, *LwAdminApp.BINDINGS) if isinstance(b, Binding)]
+    ids = {b.id for b in bindings}
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    keys_table = readme[readme.index("| key | action | keymap id |") :].split("\n\n")[0]
+    named = set()
+    for row in keys_table.splitlines()[2:]:
+        named |= set(re.findall(r"`([a-z_]+)`", row.rsplit("|", 2)[1]))
+    assert named <= ids, named - ids
+    rows = dict(binding_rows([(b.key, b) for b in bindings]))
+    assert rows["q / ctrl+c / ctrl+q"].endswith("[quit_app, quit_ctrl_c, quit_ctrl_q]")

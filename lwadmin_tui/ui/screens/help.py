@@ -85,20 +85,28 @@ def keymapped(bindings: BindingsMap, keymap: Mapping[str, str]) -> BindingsMap:
 
 
 def binding_rows(bindings: Iterable[tuple[str, Binding]]) -> list[tuple[str, str]]:
-    """One row per action: every key bound to it, and what it does (with its keymap id)."""
+    """One row per action: every key bound to it, and what it does, with the keymap id of each
+    key in the keys' order (`q / ctrl+c` → `[quit_app, quit_ctrl_c]`)."""
     keys_by_action: dict[str, list[str]] = {}
+    ids_by_action: dict[str, list[str]] = {}
     described: dict[str, Binding] = {}
     for key_display, binding in bindings:
         if not binding.description:
             continue
         keys_by_action.setdefault(binding.action, []).append(key_display)
+        ids = ids_by_action.setdefault(binding.action, [])
+        if binding.id and binding.id not in ids:
+            ids.append(binding.id)
         described.setdefault(binding.action, binding)
-    return [(" / ".join(keys), _what(described[action])) for action, keys in keys_by_action.items()]
+    return [
+        (" / ".join(keys), _what(described[action], ids_by_action[action]))
+        for action, keys in keys_by_action.items()
+    ]
 
 
-def _what(binding: Binding) -> str:
+def _what(binding: Binding, ids: list[str]) -> str:
     text = binding.tooltip or binding.description
-    return f"{text}  [{binding.id}]" if binding.id else text
+    return f"{text}  [{', '.join(ids)}]" if ids else text
 
 
 def pairs_table(rows: Iterable[tuple[str, str]]) -> Table:
