@@ -6,13 +6,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.strip import Strip
 
 from lwadmin_tui.cli import launch
 from lwadmin_tui.cli import main as cli
 from lwadmin_tui.cli.launch import check_keymap, check_theme
 from lwadmin_tui.settings.config import ConfigError
 from lwadmin_tui.ui.app import LwAdminApp
-from tests.app_driver import make_app, settle
+from tests.app_driver import make_app, settle, table
 from tests.conftest import World
 from tests.terminal import WAIT, Terminal
 
@@ -114,3 +115,43 @@ async def test_the_keymap_remaps_a_binding(admin_world: World) -> None:
         assert app.is_running
         await pilot.press("ctrl+x")
     assert app.return_code == 0
+
+
+def underlined(strip: Strip) -> bool:
+    """Whether the line's visible text is underlined (it survives NO_COLOR's grey filter)."""
+    visible = [seg for seg in strip if seg.text.strip()]
+    return bool(visible) and all(seg.style is not None and seg.style.underline for seg in visible)
+
+
+@pytest.mark.pilot
+async def test_without_colour_the_cursor_row_differs_from_the_header(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_COLOR greys the header and the cursor row alike (both bold, white on grey, as the
+    terminal showed them): the cursor row is underlined."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(pilot)
+        shown = table(pilot)
+        assert shown.has_focus and shown.cursor_row == 0
+        header, cursor_row = shown.render_line(0), shown.render_line(1)
+        assert underlined(cursor_row) and not underlined(header)
+        assert not underlined(shown.render_line(2))
+
+
+@pytest.mark.pilot
+async def test_an_open_dropdown_stands_out_in_the_ansi_theme(admin_world: World) -> None:
+    from textual.widgets import Select
+    from textual.widgets._select import SelectOverlay
+
+    app: LwAdminApp = make_app(admin_world, theme="ansi-dark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        scope_type = app.screen.query_one("#qf-scope-type", Select)
+        scope_type.expanded = True
+        await pilot.pause()
+        overlay = scope_type.query_one(SelectOverlay)
+        assert overlay.display
+        assert overlay.styles.border_top[0] == "round"

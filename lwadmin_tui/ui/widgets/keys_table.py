@@ -360,9 +360,14 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
                 self.get_component_styles("datatable--header").rich_style,
                 self.get_component_styles("datatable--even-row").rich_style,
                 self.get_component_styles("datatable--odd-row").rich_style,
-                self.get_component_rich_style("datatable--cursor"),
+                self.get_component_rich_style("datatable--cursor") + self._without_colour(),
             )
         return self._styles
+
+    def _without_colour(self) -> Style:
+        """NO_COLOR greys the header and the cursor row alike (both bold, white on grey): the
+        cursor row is underlined then, so it stays findable."""
+        return Style(underline=True) if self.app.no_color else Style()
 
     def _row_cells(self, index: int) -> Iterator[tuple[Text, int]]:
         if index == HEADER:
