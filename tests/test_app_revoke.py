@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
@@ -286,3 +288,47 @@ async def test_the_keys_to_check_are_listed_first_and_counted(admin_world: World
             dialog.query_one("#attention").render()
         )
         assert "(used in the last 24 h" in listed.line_text(1).plain
+
+
+async def test_a_reason_goes_on_every_record_of_the_batch_and_its_export(
+    admin_world: World, isolated_state: Path
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:2]
+        await mark(pilot, chosen)
+        await pilot.press("d", "shift+tab", *"INC-42 offboarding jonas")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)  # y and n in the text answered nothing
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [cell(pilot, k, "result") for k in chosen] == ["revoked"] * 2
+        await pilot.press("b")
+        await settle(pilot)
+        assert "Reason: INC-42 offboarding jonas" in str(
+            app.screen.query_one("#key-result").render()
+        )
+        await pilot.press("e")
+        await settle(pilot)
+    records = audit_records(isolated_state)
+    assert records and {r.get("reason") for r in records} == {"INC-42 offboarding jonas"}
+    export = next((isolated_state / "lwadmin-tui" / "exports").glob("*.json"))
+    assert json.loads(export.read_text())["reason"] == "INC-42 offboarding jonas"
+
+
+async def test_digits_of_a_reason_do_not_go_to_the_count_box(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:12]
+        await mark(pilot, chosen)
+        await pilot.press("d", "shift+tab", *"INC 12")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert dialog.reason == "INC 12"
+        assert dialog.query_one("#count", Input).value == ""
+        await pilot.press("enter")  # asks for the count first
+        assert app.screen is dialog
+        await pilot.press("escape")
+    assert admin_world.server.delete_count(chosen[0]) == 0

@@ -58,9 +58,7 @@ async def test_the_demo_says_its_files_are_temporary(admin_world: World) -> None
         assert "deleted when the app quits" in str(app.screen.query_one("#why").render())
 
 
-async def test_no_batch_yet_says_where_the_log_is(
-    admin_world: World, isolated_state: Path
-) -> None:
+async def test_no_batch_yet_says_where_the_log_is(admin_world: World, isolated_state: Path) -> None:
     async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("b")

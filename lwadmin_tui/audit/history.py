@@ -17,7 +17,9 @@ from typing import Any
 from lwadmin_tui.settings.files import private_dir, write_private
 from lwadmin_tui.text import plural, safe_text
 
-CSV_FIELDS = ("key_id", "key_name", "outcome", "label", "status", "code", "attempts", "time")
+CSV_FIELDS = (
+    "key_id", "key_name", "outcome", "label", "status", "code", "attempts", "time", "reason",
+)  # fmt: skip
 # A spreadsheet runs a cell starting with one of these as a formula: key names are hostile.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,6 +49,8 @@ class BatchHistory:
     credential: str | None = None
     """The keyed fingerprint of the credential that ran it (None in records before it)."""
     key_last4: str = ""
+    reason: str = ""
+    """The admin's reason, given in the confirmation (empty if none)."""
     running: bool = False
     """Still being written by the process holding the batch lock (set by whoever knows)."""
 
@@ -116,6 +120,7 @@ def _read_batch_record(batch: BatchHistory, record: dict[str, Any]) -> None:
     credential = record.get("credential")
     batch.credential = credential if isinstance(credential, str) else None
     batch.key_last4 = safe_text(record.get("key_last4") or "", 4)
+    batch.reason = safe_text(record.get("reason") or "", 200)
     confirmed = record.get("confirmed")
     if not isinstance(confirmed, list):
         return  # a record from before the confirmed list was written
@@ -191,6 +196,7 @@ def rows(batch: BatchHistory) -> list[dict[str, Any]]:
                 "attempts": outcome.get("attempts", key.intents),
                 "time": outcome.get("time", ""),
                 "tips": outcome.get("tips", []),
+                "reason": batch.reason,
             }
         )
     return result
@@ -215,6 +221,7 @@ def to_json(batch: BatchHistory) -> str:
         "profile": batch.profile,
         "finished": batch.ended,
         "summary": batch.summary,
+        "reason": batch.reason,
         "keys": rows(batch),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -32,6 +32,7 @@ from lwadmin_tui.text import safe_text
 
 LOG_NAME = "audit.jsonl"
 NAME_MAX_LENGTH = 120
+REASON_MAX_LENGTH = 200
 MAX_READ = 64 << 20  # bytes of the log read back: years of batches, never a whole disk
 
 
@@ -139,6 +140,7 @@ class BatchAudit:
         *,
         credential: str | None = None,
         key_last4: str = "",
+        reason: str = "",
     ) -> None:
         self.log = log
         self.batch_id = batch_id or new_batch_id()
@@ -146,6 +148,8 @@ class BatchAudit:
         """A keyed fingerprint of the credential (fingerprint.py), never the key itself."""
         self.key_last4 = key_last4
         self._common = {"host": host, "profile": profile, "batch": self.batch_id}
+        if reason.strip():  # the admin's why (a ticket, "offboarding Jonas"), on every record
+            self._common["reason"] = safe_text(reason.strip(), REASON_MAX_LENGTH)
         self._grouped = GroupCommit(log)
 
     async def save(self, record: dict[str, Any]) -> None:

@@ -203,13 +203,13 @@ class BatchFlow:
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.start_batch(targets)
+                self.start_batch(targets, reason=dialog.reason)
             else:
                 screen.say("Cancelled: nothing was sent.", passing=True)
 
         app.push_screen(dialog, confirmed)
 
-    def start_batch(self, targets: list[ApiKeyInfo]) -> None:
+    def start_batch(self, targets: list[ApiKeyInfo], *, reason: str = "") -> None:
         screen, app = self.screen, self.app
         # A reload still in flight would land after the batch and wipe its results.
         screen.workers.cancel_group(screen, "load")
@@ -221,6 +221,7 @@ class BatchFlow:
             self.profile_name,
             credential=self.credential(),
             key_last4=app.key_last4,
+            reason=reason,
         )
         own = self.own_key_id
         run.engine = BulkRevoker(

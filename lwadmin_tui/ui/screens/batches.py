@@ -217,7 +217,10 @@ class BatchesScreen(ModalScreen[None]):
         if not 0 <= index < len(self.key_rows):
             shown.update("")
             return
-        shown.update(result_text(self.key_rows[index]))
+        text = result_text(self.key_rows[index])
+        if reason := self.key_rows[index].get("reason"):
+            text = Text.assemble(("Reason: ", "bold"), literal(reason, 200), "\n", text)
+        shown.update(text)
 
     def action_export(self) -> None:
         batch = self.selected

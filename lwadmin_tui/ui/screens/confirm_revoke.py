@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.audit.log import REASON_MAX_LENGTH
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.attention import Reason, review
 from lwadmin_tui.text import plural, safe_text
@@ -101,10 +102,17 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
             yield Static("", id="why", markup=False)
             with Horizontal(id="buttons"):
+                yield Input(
+                    placeholder="reason (optional): ticket, offboarding…",
+                    max_length=REASON_MAX_LENGTH,
+                    id="reason",
+                    compact=True,
+                )
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
             hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
-            yield Static(f"{hint} · n / escape: cancel", id="keys-hint", markup=False)
+            hint += " · n / escape: cancel · shift+tab: a reason for the audit log"
+            yield Static(hint, id="keys-hint", markup=False)
 
     @cached_property
     def includes_own_key(self) -> bool:
@@ -199,13 +207,30 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         if not self._too_early():
             self._try_confirm()
 
+    @on(Input.Submitted, "#reason")
+    def _reason_submitted(self) -> None:
+        """Enter in the reason box answers as `y` would (the count, if asked, comes first)."""
+        if not self._too_early():
+            self.action_confirm()
+
+    @property
+    def reason(self) -> str:
+        """The reason typed, written into every audit record of the batch."""
+        return self.query_one("#reason", Input).value.strip()
+
     def on_key(self, event: events.Key) -> None:
         """Swallow early type-ahead; send digits typed anywhere to the count box."""
         if self._too_early():
             event.stop()
             event.prevent_default()
             return
-        if self.needs_typed_count and event.character and event.character.isdigit():
+        typing_reason = self.query_one("#reason", Input).has_focus  # "INC-1234" is no count
+        if (
+            self.needs_typed_count
+            and not typing_reason
+            and event.character
+            and event.character.isdigit()
+        ):
             count_box = self.query_one("#count", Input)
             if not count_box.has_focus:
                 count_box.focus()
