@@ -169,3 +169,13 @@ def plural(count: int, noun: str = "key") -> str:
         return f"{count} {noun}"
     ending = "es" if noun.endswith(("ch", "sh", "s", "x")) else "s"
     return f"{count} {noun}{ending}"
+
+
+# A spreadsheet runs a cell starting with one of these as a formula: key names are hostile.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula (`'` before it)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -6,8 +6,12 @@ with the rules under test.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +30,7 @@ from tests.app_driver import (
     filter_bar,
     keys_screen,
     make_app,
+    message_line,
     move_to,
     row_ids,
     settle,
@@ -450,3 +455,27 @@ def test_the_readme_and_the_help_name_the_keymap_ids_the_code_has() -> None:
     assert named <= ids, named - ids
     rows = dict(binding_rows([(b.key, b) for b in bindings]))
     assert rows["q / ctrl+c / ctrl+q"].endswith("[quit_app, quit_ctrl_c, quit_ctrl_q]")
+
+
+@pytest.mark.pilot
+async def test_the_shown_keys_export_as_csv_and_json_before_any_revocation(
+    admin_world: World, isolated_state: Path
+) -> None:
+    async with make_app(admin_world).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "E")  # expired only, then export what is shown
+        await settle(pilot)
+        assert "Exported 6 shown keys to" in message_line(pilot)
+        shown = set(row_ids(pilot))
+    exports = sorted((isolated_state / "lwadmin-tui" / "exports").glob("keys-*"))
+    assert [p.suffix for p in exports] == [".csv", ".json"]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in exports)
+    document = json.loads(exports[1].read_text())
+    assert {k["id"] for k in document["keys"]} == shown
+    assert {k["status"] for k in document["keys"]} == {"expired"}
+    assert "filter: expired" in document["shown"] and document["listed"] == 40
+    table = list(csv.DictReader(io.StringIO(exports[0].read_text())))
+    assert {row["id"] for row in table} == shown
+    assert admin_world.server.wire_requests and not any(
+        r.method == "DELETE" for r in admin_world.server.wire_requests
+    )

@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from lwadmin_tui.settings.files import private_dir, write_private
-from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.text import plural, safe_text, spreadsheet_cell
 
 CSV_FIELDS = (
     "key_id", "key_name", "outcome", "label", "status", "code", "attempts", "time", "reason",
 )  # fmt: skip
-# A spreadsheet runs a cell starting with one of these as a formula: key names are hostile.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -227,17 +225,12 @@ def to_json(batch: BatchHistory) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(batch: BatchHistory) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in rows(batch):
-        writer.writerow([_cell(row[name]) for name in CSV_FIELDS])
+        writer.writerow([spreadsheet_cell(row[name]) for name in CSV_FIELDS])
     return out.getvalue()
 
 

@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Show only never-used keys", "Toggle the never-used filter", "toggle_never_used"),
     ("Clear every filter", "Text filter and quick filters", "clear_filters"),
     ("Key details", "Everything about the key under the cursor", "details"),
+    ("Export the shown keys", "The keys the filters show, as CSV + JSON", "export_shown"),
     ("Retry failed keys", "Confirm, then send again what another try could change",
      "retry_failed"),
     ("Cancel the running batch", "Nothing new is sent; those in flight finish", "cancel_batch"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -23,6 +24,15 @@ class KeysLoaded(Message):
 class LoadFailed(Message):
     message: str
     credential_rejected: bool = False
+
+
+@dataclass
+class KeysExported(Message):
+    """The shown keys were written (CSV, JSON paths), or `problem` says why not."""
+
+    paths: tuple[Path, ...]
+    problem: str = ""
+    count: int = 0
 
 
 @dataclass

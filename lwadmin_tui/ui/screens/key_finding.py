@@ -8,15 +8,19 @@ mark-cell update in place otherwise.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.keys.display import key_name
+from lwadmin_tui.keys.export import export_keys
 from lwadmin_tui.keys.sorting import SORT_COLUMNS, SortSpec
-from lwadmin_tui.text import plural
-from lwadmin_tui.ui.messages import ScopeNamesLoaded
+from lwadmin_tui.settings.paths import exports_dir
+from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.messages import KeysExported, ScopeNamesLoaded
+from lwadmin_tui.ui.widgets.filter_bar import filter_summary
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
 
 if TYPE_CHECKING:
@@ -138,6 +142,14 @@ KEY_BINDINGS = [
     ),
     Binding(
         "enter", "details", "Details", id="details", tooltip="Details of the key under the cursor"
+    ),
+    Binding(
+        "E",
+        "export_shown",
+        "Export shown",
+        id="export_shown",
+        show=False,
+        tooltip="Export the keys the filters show as CSV + JSON (for a ticket, before revoking)",
     ),
 ]
 
@@ -287,3 +299,47 @@ class KeyFinding:
             self.state.keys[key_id], self.state, self.screen.lw_app.client, self.state.scopes
         )
         self.screen.app.push_screen(screen)
+
+    # --- export -----------------------------------------------------------------------------
+
+    def export_shown(self) -> None:
+        """The shown keys, in the table's order, written on a thread (there may be 100,000)."""
+        keys = self.state.visible()
+        if not keys:
+            self.screen.say("Nothing to export: no key is shown.", passing=True)
+            return
+        app = self.screen.lw_app
+        shown = filter_summary(self.state, len(keys)).plain
+        work = partial(
+            export_keys,
+            keys,
+            exports_dir(),
+            now=app.clock(),
+            scope_names=dict(self.state.scope_names),
+            host=app.host,
+            shown=shown,
+            listed=len(self.state.keys),
+        )
+
+        def written() -> None:
+            try:
+                paths = work()
+            except OSError as error:
+                self.screen.post_message(KeysExported((), safe_text(error, 160)))
+            else:
+                self.screen.post_message(KeysExported(paths, "", len(keys)))
+
+        self.screen.run_worker(written, thread=True, group="export", exit_on_error=False)
+
+    def keys_exported(self, message: KeysExported) -> None:
+        if message.problem:
+            self.screen.say(f"Could not export the shown keys: {message.problem}.")
+            return
+        csv_path, json_path = message.paths
+        gone = ""
+        if self.screen.lw_app.session.temporary_files:
+            gone = " (the demo's temporary folder: deleted when the app quits)"
+        self.screen.say(
+            f"Exported {plural(message.count, 'shown key')} to {safe_text(csv_path, 120)} and "
+            f"{safe_text(json_path.name, 40)}{gone}."
+        )

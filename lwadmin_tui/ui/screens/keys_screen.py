@@ -28,6 +28,7 @@ from lwadmin_tui.ui.messages import (
     AuditHistoryFailed,
     AuditHistoryRead,
     BatchEnded,
+    KeysExported,
     KeysLoaded,
     LoadFailed,
     OwnKeyGuessed,
@@ -56,6 +57,7 @@ WORKER_JOBS = {
     "own-key": "Guessing this session's own key",
     "verify-unresolved": "Settling the interrupted batches",
     "history": "Reading the audit log",
+    "export": "Exporting the shown keys",
 }
 
 
@@ -257,6 +259,12 @@ class KeysScreen(Screen[None]):
 
     def action_details(self) -> None:
         self.finding.open_details()
+
+    def action_export_shown(self) -> None:
+        self.finding.export_shown()
+
+    def on_keys_exported(self, message: KeysExported) -> None:
+        self.finding.keys_exported(message)
 
     def on_scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
         self.finding.scope_names_loaded(message)
