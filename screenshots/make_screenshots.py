@@ -16,17 +16,17 @@ sys.path.insert(0, str(ROOT))
 
 from tests.scenes import SCENES, scene_app  # noqa: E402
 
-SIZE = (100, 30)
+SIZES = ((120, 40), (80, 24))  # the sizes the README speaks of
 
 
-async def shoot(name: str, out_dir: Path) -> Path:
+async def shoot(name: str, size: tuple[int, int], out_dir: Path) -> Path:
     scene = SCENES[name]
     app, run_before = scene_app(scene)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await run_before(pilot)
         await pilot.pause()
         svg = app.export_screenshot(title=f"lwadmin-tui — {scene.caption}")
-    path = out_dir / f"{name}.svg"
+    path = out_dir / f"{name}-{size[0]}x{size[1]}.svg"
     path.write_text(svg, encoding="utf-8")
     return path
 
@@ -37,7 +37,8 @@ async def main() -> None:
     os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_STATE_HOME"]
     out_dir = Path(__file__).resolve().parent
     for name in SCENES:
-        print(await shoot(name, out_dir))
+        for size in SIZES:
+            print(await shoot(name, size, out_dir))
 
 
 if __name__ == "__main__":

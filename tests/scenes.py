@@ -69,6 +69,17 @@ async def mixed_results(pilot: Pilot[Any], scenario: Scenario) -> None:
     del scenario.app.org.keys[vanished]  # deleted on the server after the list: 404
     await pilot.press("d", "y")
     await settle(pilot)
+    await sorted_by_result(pilot)
+
+
+async def sorted_by_result(pilot: Pilot[Any]) -> None:
+    """The keys with a result first, so the picture shows the rows its counts speak of."""
+    app: LwAdminApp = pilot.app  # type: ignore[assignment]
+    screen = app.keys_screen
+    assert screen is not None
+    screen.action_sort_by("result", descending=True)
+    screen.table.move_cursor(row=0)
+    await pilot.pause()
 
 
 async def manager_results(pilot: Pilot[Any], scenario: Scenario) -> None:
@@ -76,6 +87,18 @@ async def manager_results(pilot: Pilot[Any], scenario: Scenario) -> None:
     await mark(pilot, scenario, "dana notebook", "dana old script", "github-actions ci")
     await mark(pilot, scenario, "grafana exporter")
     await pilot.press("d", "y")
+    await settle(pilot)
+    await sorted_by_result(pilot)
+
+
+async def manager_result_details(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """The 403's whole answer: the row has room for its start only."""
+    await manager_results(pilot, scenario)
+    app: LwAdminApp = pilot.app  # type: ignore[assignment]
+    screen = app.keys_screen
+    assert screen is not None
+    move_cursor_to(screen.table, key_id(scenario, "github-actions ci"))
+    await pilot.press("enter")
     await settle(pilot)
 
 
@@ -85,11 +108,12 @@ async def help_screen(pilot: Pilot[Any], scenario: Scenario) -> None:
 
 
 async def stale_filtered(pilot: Pilot[Any], scenario: Scenario) -> None:
-    """Keys unused for 90 days, sorted by last use, one shown and one hidden key marked."""
+    """Keys unused for 90 days, sorted by last use: two stale personal keys marked, and one the
+    filter hides."""
     await settle(pilot)
     await mark(pilot, scenario, "maya test key")
     await pilot.press("f", "9", "0", "enter", "s", "s", "s")
-    await mark(pilot, scenario, "old jenkins")
+    await mark(pilot, scenario, "priya colab", "copilot load test")
 
 
 async def quick_filter_form(pilot: Pilot[Any], scenario: Scenario) -> None:
@@ -125,6 +149,9 @@ SCENES = {
         Scene("confirm-typed", "admin", confirm_typed_count, "10 or more keys: type the count"),
         Scene("results", "admin", mixed_results, "Each key's result in its row"),
         Scene("manager-403", "manager", manager_results, "403 for keys a manager may not touch"),
+        Scene(
+            "result-details", "manager", manager_result_details, "A 403's whole answer, in details"
+        ),
         Scene("help", "admin", help_screen, "Help, generated from the bindings"),
         Scene("filters", "admin", stale_filtered, "Stale keys: unused for 90 days, by last use"),
         Scene("quick-filters", "admin", quick_filter_form, "Quick filters combine"),

@@ -66,3 +66,14 @@ async def test_no_batch_yet_says_where_the_log_is(admin_world: World, isolated_s
         said = message_line(pilot).replace("\n", "")
         assert "No batch has been recorded" in said
         assert "audit.jsonl" in said
+
+
+def test_the_readme_shows_pictures_at_the_sizes_it_speaks_of() -> None:
+    import re
+
+    root = Path(__file__).parent.parent
+    pictures = re.findall(r"\]\((screenshots/[^)]+\.svg)\)", (root / "README.md").read_text())
+    assert pictures
+    for picture in pictures:
+        assert (root / picture).is_file(), picture
+        assert picture.endswith(("-120x40.svg", "-80x24.svg")), picture

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.snapshot
 
 SIZES = [(80, 24), (120, 40)]
 MAIN = ["list", "marks", "confirm", "results"]
-MORE = ["confirm-typed", "manager-403", "help"]
+MORE = ["confirm-typed", "manager-403", "result-details", "help"]
 FINDING = ["filters", "quick-filters", "details"]
 STORED = Path(__file__).parent / "__snapshots__" / "test_snapshots"
 
