@@ -284,8 +284,8 @@ async def test_the_keys_to_check_are_listed_first_and_counted(admin_world: World
         checked = {own} | (recent & set(chosen))
         assert {k.id for k in listed.keys[: len(checked)]} == checked
         used = len(recent & set(chosen))
-        assert f"Listed first, to check: {used} used in the last 24 h" in str(
-            dialog.query_one("#attention").render()
+        assert f"first: {used} used in the last 24 h" in str(
+            dialog.query_one(KeyListView).border_title
         )
         assert "(used in the last 24 h" in listed.line_text(1).plain
 

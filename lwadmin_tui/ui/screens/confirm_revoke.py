@@ -28,6 +28,7 @@ from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
 TYPED_COUNT_THRESHOLD = 10
+DIALOG_HEIGHT = 0.9  # the dialog's max-height in app.tcss
 
 
 class ConfirmRevokeScreen(ModalScreen[bool]):
@@ -94,9 +95,12 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             yield Static(note, id="note", markup=False)
             if self.includes_own_key:
                 yield Static(self.own_key_warning(), id="own-key-warning", markup=False)
-            if self.attention_line():
-                yield Static(self.attention_line(), id="attention", markup=False)
-            yield KeyListView(self.review.keys, self.hidden_ids, self.review.reasons, id="key-list")
+            listed = KeyListView(
+                self.review.keys, self.hidden_ids, self.review.reasons, id="key-list"
+            )
+            # On the list's edge: a line of its own did not fit 80x24 beside the rest.
+            listed.border_title = self.attention_line()
+            yield listed
             if self.needs_typed_count:
                 yield Label(f"Type {count} and press enter to revoke them.", id="count-prompt")
                 yield Input(placeholder=str(count), restrict=r"[0-9]*", max_length=7, id="count")
@@ -111,7 +115,7 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
             hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
-            hint += " · n / escape: cancel · shift+tab: a reason for the audit log"
+            hint += " · n / escape: cancel · shift+tab: reason"
             yield Static(hint, id="keys-hint", markup=False)
 
     @cached_property
@@ -128,7 +132,7 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         if not self.attention:
             return ""
         counts = ", ".join(f"{count} {reason}" for reason, count in self.attention)
-        return f"Listed first, to check: {counts}."
+        return f"first: {counts}"
 
     def own_key_warning(self) -> str:
         """Said in words, not only in colour: the admin is about to lock this session out."""
@@ -138,9 +142,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             else ""
         )
         return (
-            "Warning: this batch includes the key this session uses. It is revoked last; "
-            "after that this session loses access and every further request is refused "
-            f"(401) until you restart with another key.{how}"
+            "Warning: this includes this session's own key: revoked last, then "
+            f"this session loses access (401) until restarted with another key.{how}"
         )
 
     def on_mount(self) -> None:
@@ -152,15 +155,22 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         self.fit_key_list()
 
     def fit_key_list(self) -> None:
-        """Shrink the scrollable list so the buttons and key hints stay on a 24-line screen."""
-        reserved = (
-            14
-            + (4 if self.needs_typed_count else 0)
-            + (3 if self.includes_own_key else 0)
-            + (2 if self.attention else 0)
-        )
-        height = self.app.size.height
-        self.query_one("#key-list").styles.max_height = max(3, min(12, height - reserved))
+        """Shrink the scrollable list so the buttons and key hints stay on a 24-line screen:
+        first from an estimate, then, once laid out, from what the other lines really take
+        (the sentences wrap differently at each width)."""
+        reserved = 14 + (4 if self.needs_typed_count else 0) + (3 if self.includes_own_key else 0)
+        self._fit_list(self.app.size.height - reserved)
+        self.call_after_refresh(self._fit_to_layout)
+
+    def _fit_list(self, lines: int) -> None:
+        self.query_one("#key-list").styles.max_height = max(3, min(12, lines))
+
+    def _fit_to_layout(self) -> None:
+        dialog = self.query_one("#dialog")
+        listed = self.query_one("#key-list")
+        others = sum(child.outer_size.height for child in dialog.children if child is not listed)
+        room = int(self.app.size.height * DIALOG_HEIGHT) - dialog.styles.gutter.height
+        self._fit_list(room - others - (listed.outer_size.height - listed.size.height))
 
     def _too_early(self) -> bool:
         return self.clock() - self.opened_at < self.guard_seconds
