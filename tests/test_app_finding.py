@@ -479,3 +479,17 @@ async def test_the_shown_keys_export_as_csv_and_json_before_any_revocation(
     assert admin_world.server.wire_requests and not any(
         r.method == "DELETE" for r in admin_world.server.wire_requests
     )
+
+
+@pytest.mark.pilot
+async def test_two_exports_in_one_second_keep_both(
+    admin_world: World, isolated_state: Path
+) -> None:
+    async with make_app(admin_world).run_test(size=(120, 40)) as pilot:  # a frozen clock
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("e", "E")
+        await settle(pilot)
+    exports = sorted(p.name for p in (isolated_state / "lwadmin-tui" / "exports").iterdir())
+    assert len(exports) == 4, exports

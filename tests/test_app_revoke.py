@@ -332,3 +332,22 @@ async def test_digits_of_a_reason_do_not_go_to_the_count_box(admin_world: World)
         assert app.screen is dialog
         await pilot.press("escape")
     assert admin_world.server.delete_count(chosen[0]) == 0
+
+
+async def test_a_long_pasted_reason_is_cut_not_dropped(
+    admin_world: World, isolated_state: Path
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        chosen = ordinary_ids(admin_world, row_ids(pilot))[:1]
+        await mark(pilot, chosen)
+        await pilot.press("d", "shift+tab")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        dialog.query_one("#reason", Input).insert_text_at_cursor("INC-7 " + "x" * 250)
+        assert dialog.reason.startswith("INC-7 ") and len(dialog.reason) == 200
+        await pilot.press("enter")
+        await settle(pilot)
+    records = audit_records(isolated_state)
+    assert {len(r.get("reason", "")) for r in records} == {200}

@@ -79,3 +79,15 @@ async def test_the_scrollbar_follows_the_row_count(admin_world: World) -> None:
         await settle(pilot)
         assert shown.cursor_row == shown.row_count - 1
         assert shown.scroll_offset.y == shown.max_scroll_y > 0
+
+
+async def test_a_message_longer_than_three_lines_is_cut_with_a_sign(admin_world: World) -> None:
+    async with make_app(admin_world).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = keys_screen(pilot)
+        screen.say("Done. 40 keys: 21 revoked, 18 not attempted. " + "Another sentence. " * 16)
+        await settle(pilot)
+        message = screen.query_one("#message")
+        assert message.region.height == 3
+        shown = message_line(pilot)
+        assert shown.startswith("Done. 40 keys: 21 revoked") and shown.endswith("…")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +61,15 @@ def to_json(rows: Sequence[dict[str, Any]], *, host: str, shown: str, listed: in
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def free_stem(directory: Path, stem: str) -> str:
+    """`stem`, or `stem-2`, `stem-3`…: an export of the same second keeps the one before."""
+    candidate, number = stem, 1
+    while any(os.path.lexists(directory / f"{candidate}.{s}") for s in ("csv", "json")):
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
+
+
 def export_keys(
     keys: Sequence[ApiKeyInfo],
     directory: Path,
@@ -74,11 +84,11 @@ def export_keys(
     words which keys these are (the filter line), `listed` how many the list held."""
     private_dir(directory.parent)  # the state dir too: never through a link, never another's
     rows = [key_row(key, now, scope_names) for key in keys]
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    stem = free_stem(directory, f"keys-{now.strftime('%Y%m%dT%H%M%SZ')}")
     texts = (("csv", to_csv(rows)), ("json", to_json(rows, host=host, shown=shown, listed=listed)))
     paths = []
     for suffix, text in texts:
-        path = directory / f"keys-{stamp}.{suffix}"
+        path = directory / f"{stem}.{suffix}"
         write_private(path, text.encode("utf-8"), "export file")
         paths.append(path)
     return paths[0], paths[1]

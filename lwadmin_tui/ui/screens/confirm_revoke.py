@@ -108,14 +108,13 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
             with Horizontal(id="buttons"):
                 yield Input(
                     placeholder="reason (optional): ticket, offboarding…",
-                    max_length=REASON_MAX_LENGTH,
                     id="reason",
                     compact=True,
                 )
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button(f"Revoke {plural(count)}", id="revoke", variant="error")
             hint = "enter: confirm typed count" if self.needs_typed_count else "y: revoke"
-            hint += " · n / escape: cancel · shift+tab: reason"
+            hint += " · n / escape: cancel · tab / shift+tab: reason"
             yield Static(hint, id="keys-hint", markup=False)
 
     @cached_property
@@ -226,7 +225,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
     @property
     def reason(self) -> str:
         """The reason typed, written into every audit record of the batch."""
-        return self.query_one("#reason", Input).value.strip()
+        # Cut here, not by the box's `max_length`: that refused a longer paste whole.
+        return self.query_one("#reason", Input).value.strip()[:REASON_MAX_LENGTH]
 
     def on_key(self, event: events.Key) -> None:
         """Swallow early type-ahead; send digits typed anywhere to the count box."""

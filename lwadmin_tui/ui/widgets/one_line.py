@@ -9,6 +9,7 @@ with every batch result, and that was a full layout per result; the message line
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.visual import VisualType
 from textual.widgets import Static
 
@@ -25,11 +26,14 @@ class OneLine(Static):
         super().update(content, layout=layout)
 
 
+MAX_LINES = 3
+
+
 class MessageLine(Static):
-    """One or two lines of plain text (`max-height: 2`): a layout pass only when that changes."""
+    """One to three lines of plain text (`max-height: 3`): a layout pass only when that changes."""
 
     DEFAULT_CSS = """
-    MessageLine { height: auto; max-height: 2; }
+    MessageLine { height: auto; max-height: 3; }
     """
 
     def __init__(self, text: str = "", *, id: str | None = None) -> None:
@@ -38,16 +42,32 @@ class MessageLine(Static):
 
     def update(self, content: VisualType = "") -> None:  # type: ignore[override]
         """`content` is a plain string here: its height is known from its width alone, so
-        the layout pass is asked for only when the height changes (no `layout` argument)."""
-        height = self._height_of(str(content))
-        super().update(content, layout=height is None or height != self._height_of(self._text))
-        self._text = str(content)
+        the layout pass is asked for only when the height changes (no `layout` argument).
+        A text longer than two lines is cut at the end of the second, with "…"."""
+        text = self._fitted(str(content))
+        height = self._height_of(text)
+        super().update(text, layout=height is None or height != self._height_of(self._text))
+        self._text = text
+
+    def _fitted(self, text: str) -> str:
+        width = self.content_region.width
+        if not width or cell_len(text) <= width:
+            return text
+        lines = Text(text).wrap(self.app.console, width)
+        if len(lines) <= MAX_LINES:
+            return text
+        kept = " ".join(line.plain.strip() for line in lines[:MAX_LINES])
+        cut = Text(kept)
+        cut.truncate(MAX_LINES * width - MAX_LINES, overflow="ellipsis")
+        return cut.plain if cut.plain.endswith("…") else cut.plain[:-1] + "…"
 
     def _height_of(self, text: str) -> int | None:
-        """Lines the text takes (at most 2), or None when the width is not known yet."""
+        """Lines the text takes (at most 3), or None when the width is not known yet."""
         width = self.content_region.width
         if not width:
             return None
         if not text:
             return 0
-        return 1 if cell_len(text) <= width and "\n" not in text else 2
+        if cell_len(text) <= width and "\n" not in text:
+            return 1
+        return min(MAX_LINES, len(Text(text).wrap(self.app.console, width)))
