@@ -22,7 +22,7 @@ from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
 from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
-from tests.app_driver import keys_screen, make_app, settle
+from tests.app_driver import keys_screen, make_app, message_line, settle
 from tests.bulk_checks import plant_batch
 from tests.conftest import World
 from tests.terminal import run_cli
@@ -200,4 +200,25 @@ async def test_the_quit_question_during_verification_does_not_offer_a_dead_cance
         shown = str(dialog.query_one("#quit-question").render())
         assert shown != RUNNING  # was "A revocation batch is still running ... x cancels"
         assert "x:" not in str(dialog.query_one("#keys-hint").render())
+        await settle(pilot)
+
+
+async def test_x_while_verifying_says_there_is_nothing_to_cancel(admin_world: World) -> None:
+    ids = sorted(
+        k for k in admin_world.fake.org.keys if k != admin_world.scenario.credential_key_id
+    )
+    plant_batch(admin_world, ids[:6], ids[:6])
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        admin_world.server.latency_ms = 400  # six reads: over two seconds of verifying
+        await pilot.press("v")
+        for _ in range(200):  # until the settling runs (state, not time)
+            if keys_screen(pilot).batch_running:
+                break
+            await pilot.pause(0.01)
+        keys_screen(pilot).action_cancel_batch()  # as x does (the footer hides it then)
+        said = message_line(pilot)
+        assert "No batch is running" not in said  # it was: the settling does run
+        assert "nothing to cancel" in said
         await settle(pilot)

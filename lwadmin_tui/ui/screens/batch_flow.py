@@ -271,7 +271,12 @@ class BatchFlow:
     def cancel_pressed(self) -> None:
         self.apply_reports()  # count what has been sent up to this key press
         waiting = self.run.waiting if self.run is not None else 0
-        if not self.cancel():
+        if self.settling:
+            self.screen.say(
+                "The interrupted batches are being verified (reads only): nothing to cancel.",
+                passing=True,
+            )
+        elif not self.cancel():
             self.screen.say("No batch is running.", passing=True)
         elif waiting:
             self.screen.say(
