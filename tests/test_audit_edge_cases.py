@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.errors import NotFound
@@ -21,6 +23,7 @@ from lwadmin_tui.audit.history import BatchHistory, batches, export, interrupted
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.recover import settle_batch
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+from lwadmin_tui.ui.app import LwAdminApp
 from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
 from tests.app_driver import keys_screen, make_app, message_line, settle
 from tests.bulk_checks import plant_batch
@@ -175,24 +178,32 @@ def test_a_deeply_nested_config_file_gives_a_sentence(isolated_config: Path) -> 
     assert "Traceback" not in result.stderr + result.stdout  # RecursionError traceback
 
 
+def app_after_an_interrupted_batch(world: World) -> LwAdminApp:
+    """The app, started after a run that left six keys unresolved in the audit log."""
+    ids = sorted(k for k in world.fake.org.keys if k != world.scenario.credential_key_id)
+    plant_batch(world, ids[:6], ids[:6])
+    return make_app(world)
+
+
+async def start_verifying(pilot: Pilot[Any], world: World) -> None:
+    """Accept the offer to verify, and return once the (slow) verifying runs."""
+    await settle(pilot)
+    world.server.latency_ms = 400  # six reads: over two seconds of verifying
+    await pilot.press("v")
+    for _ in range(200):  # until the settling runs (state, not time)
+        if keys_screen(pilot).batch_running:
+            break
+        await pilot.pause(0.01)
+
+
 async def test_the_quit_question_during_verification_does_not_offer_a_dead_cancel(
     admin_world: World,
 ) -> None:
     from lwadmin_tui.ui.screens.quit_confirm import RUNNING, QuitWhileRunningScreen
 
-    ids = sorted(
-        k for k in admin_world.fake.org.keys if k != admin_world.scenario.credential_key_id
-    )
-    plant_batch(admin_world, ids[:6], ids[:6])
-    app = make_app(admin_world)
+    app = app_after_an_interrupted_batch(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        admin_world.server.latency_ms = 400  # six reads: over two seconds of verifying
-        await pilot.press("v")
-        for _ in range(200):  # until the settling runs (state, not time)
-            if keys_screen(pilot).batch_running:
-                break
-            await pilot.pause(0.01)
+        await start_verifying(pilot, admin_world)
         await pilot.press("q")
         dialog = app.screen
         assert isinstance(dialog, QuitWhileRunningScreen)
@@ -204,19 +215,9 @@ async def test_the_quit_question_during_verification_does_not_offer_a_dead_cance
 
 
 async def test_x_while_verifying_says_there_is_nothing_to_cancel(admin_world: World) -> None:
-    ids = sorted(
-        k for k in admin_world.fake.org.keys if k != admin_world.scenario.credential_key_id
-    )
-    plant_batch(admin_world, ids[:6], ids[:6])
-    app = make_app(admin_world)
+    app = app_after_an_interrupted_batch(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        admin_world.server.latency_ms = 400  # six reads: over two seconds of verifying
-        await pilot.press("v")
-        for _ in range(200):  # until the settling runs (state, not time)
-            if keys_screen(pilot).batch_running:
-                break
-            await pilot.pause(0.01)
+        await start_verifying(pilot, admin_world)
         keys_screen(pilot).action_cancel_batch()  # as x does (the footer hides it then)
         said = message_line(pilot)
         assert "No batch is running" not in said  # it was: the settling does run

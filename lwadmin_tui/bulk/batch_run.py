@@ -66,13 +66,9 @@ class BatchRun:
         """Cancelled or stopped: nothing new is sent, the requests in flight end."""
         return self.engine is not None and self.engine.stopped
 
-    @property
-    def cancellable(self) -> bool:
-        return self.running and self.engine is not None
-
     def cancel(self) -> bool:
         """Ask the engine to send nothing new; False if there is nothing to cancel."""
-        if not self.cancellable or self.engine is None:
+        if not self.running or self.engine is None:
             return False
         self.engine.cancel()
         return True

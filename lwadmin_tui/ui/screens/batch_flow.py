@@ -36,7 +36,6 @@ from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 
 if TYPE_CHECKING:
     from lwadmin_tui.ui.app import LwAdminApp
-    from lwadmin_tui.ui.screens.batches import BatchesScreen
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
 BATCH_GROUP = "revoke"
@@ -92,7 +91,6 @@ class BatchFlow:
         self._credential: str | None = None
         self.reports: list[tuple[str, Result]] = []
         self._apply_due = False
-        self._batches_view: BatchesScreen | None = None
 
     @property
     def app(self) -> LwAdminApp:

@@ -304,7 +304,7 @@ class KeyFinding:
 
     def export_shown(self) -> None:
         """The shown keys, in the table's order, written on a thread (there may be 100,000)."""
-        keys = self.state.visible()
+        keys = [self.state.keys[key_id] for key_id in self.table.row_ids]  # filtered, sorted
         if not keys:
             self.screen.say("Nothing to export: no key is shown.", passing=True)
             return
