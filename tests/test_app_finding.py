@@ -493,3 +493,18 @@ async def test_two_exports_in_one_second_keep_both(
         await settle(pilot)
     exports = sorted(p.name for p in (isolated_state / "lwadmin-tui" / "exports").iterdir())
     assert len(exports) == 4, exports
+
+
+@pytest.mark.pilot
+async def test_an_odd_exports_folder_is_said_whole(
+    admin_world: World, isolated_state: Path
+) -> None:
+    (isolated_state / "lwadmin-tui").mkdir(parents=True)
+    (isolated_state / "lwadmin-tui" / "exports").write_text("not a folder")
+    async with make_app(admin_world).run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        said = message_line(pilot).replace("\n", " ")
+    assert "is not a directory" in said and said.endswith("Nothing was written.")
+    assert ".." not in said and "Errno" not in said

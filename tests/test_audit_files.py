@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk import BulkRevoker, Target
 from lwadmin_tui.bulk.control import StopReason
@@ -240,3 +241,29 @@ def test_an_existing_export_file_is_made_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
     assert stat.S_IMODE(json_path.stat().st_mode) == 0o600
     assert old.read_text().startswith("key_id,")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("leave", [0, 2048, 8192], ids=["none", "part-of-the-csv", "the-csv"])
+def test_an_export_on_a_full_disk_leaves_no_file_and_says_so_in_words(
+    tiny_disk: Path, leave: int
+) -> None:
+    """0 bytes left, room for part of the CSV, room for the CSV but not the JSON: none of them
+    leaves a file behind (before: an empty or a cut CSV, or a CSV and an empty JSON)."""
+    from datetime import UTC, datetime
+
+    from lwadmin_tui.keys.export import export_keys
+    from lwadmin_tui.settings.files import os_reason
+
+    now = datetime(2026, 8, 22, 12, 0, tzinfo=UTC)
+    keys = [
+        ApiKeyInfo(id=f"k{i:020d}", name=f"ci runner {i} " + "x" * 60, created_at=now)
+        for i in range(60)
+    ]
+    exports = tiny_disk / "lwadmin-tui" / "exports"
+    exports.mkdir(parents=True)
+    fill(tiny_disk, leave=leave)
+    with pytest.raises(OSError) as raised:
+        export_keys(keys, exports, now=now, scope_names={}, host="h", shown="all", listed=60)
+    assert os_reason(raised.value) == "No space left on device"
+    assert list(exports.iterdir()) == []

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from lwadmin_tui.settings.files import private_dir, write_private
+from lwadmin_tui.settings.files import private_dir, write_private_files
 from lwadmin_tui.text import plural, safe_text, spreadsheet_cell
 
 CSV_FIELDS = (
@@ -240,12 +240,13 @@ def export(batch: BatchHistory, directory: Path) -> tuple[Path, Path]:
     Each is a file of ours, 0600 even when it existed before, never written through a link.
     """
     private_dir(directory.parent)  # the state dir too: never through a link, never another's
-    paths = []
-    for suffix, text in (("csv", to_csv(batch)), ("json", to_json(batch))):
-        path = directory / f"batch-{_file_part(batch.batch_id)}.{suffix}"
-        write_private(path, text.encode("utf-8"), "export file")
-        paths.append(path)
-    return paths[0], paths[1]
+    stem = f"batch-{_file_part(batch.batch_id)}"
+    files = [
+        (directory / f"{stem}.csv", to_csv(batch).encode("utf-8")),
+        (directory / f"{stem}.json", to_json(batch).encode("utf-8")),
+    ]
+    write_private_files(files, "export file")
+    return files[0][0], files[1][0]
 
 
 def _file_part(batch_id: str) -> str:

@@ -21,7 +21,7 @@ from lwadmin_tui.api.errors import (
     Unauthorized,
 )
 from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
-from lwadmin_tui.settings.files import NotOurFile
+from lwadmin_tui.settings.files import os_reason
 
 
 def outcome_from_error(key_id: str, error: LangWatchError) -> RevokeOutcome:
@@ -59,8 +59,7 @@ def known_failure(key_id: str, error: LangWatchError) -> RevokeOutcome:
 
 def audit_sentence(error: OSError) -> str:
     """One plain sentence for an audit log that cannot be written (no traceback, no errno)."""
-    reason = str(error) if isinstance(error, NotOurFile) else error.strerror or str(error)
-    return f"the audit log could not be written ({reason})"
+    return f"the audit log could not be written ({os_reason(error)})"
 
 
 def safe_reason(error: LangWatchError) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.keys.display import binding_line, status_word
-from lwadmin_tui.settings.files import private_dir, write_private
+from lwadmin_tui.settings.files import private_dir, write_private_files
 from lwadmin_tui.text import safe_text, spreadsheet_cell
 
 FIELDS = (
@@ -86,9 +86,6 @@ def export_keys(
     rows = [key_row(key, now, scope_names) for key in keys]
     stem = free_stem(directory, f"keys-{now.strftime('%Y%m%dT%H%M%SZ')}")
     texts = (("csv", to_csv(rows)), ("json", to_json(rows, host=host, shown=shown, listed=listed)))
-    paths = []
-    for suffix, text in texts:
-        path = directory / f"{stem}.{suffix}"
-        write_private(path, text.encode("utf-8"), "export file")
-        paths.append(path)
-    return paths[0], paths[1]
+    files = [(directory / f"{stem}.{suffix}", text.encode("utf-8")) for suffix, text in texts]
+    write_private_files(files, "export file")
+    return files[0][0], files[1][0]

@@ -11,6 +11,7 @@ import errno
 import os
 import shlex
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -167,14 +168,34 @@ def write_all(fd: int, data: bytes) -> None:
 
 
 def write_private(path: Path, data: bytes, what: str) -> None:
-    """Replace the content of a file of ours (0600, see `open_own_file`), synced to disk."""
+    """Replace the content of a file of ours (0600, see `open_own_file`), synced to disk; a
+    write that fails (a full disk) removes the file rather than leave part of it."""
     private_dir(path.parent, f"{what} directory")
     fd = open_own_file(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, what)
     try:
         write_all(fd, data)
         os.fsync(fd)
+    except OSError:
+        with contextlib.suppress(OSError):  # ours: `open_own_file` opened no link, no other's
+            os.unlink(path)
+        raise
     finally:
         os.close(fd)
+
+
+def write_private_files(files: Sequence[tuple[Path, bytes]], what: str) -> None:
+    """Write every file or none: when one fails, those written before it are removed too (an
+    export is its CSV and its JSON together)."""
+    written: list[Path] = []
+    try:
+        for path, data in files:
+            write_private(path, data, what)
+            written.append(path)
+    except OSError:
+        for path in written:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise
 
 
 def read_own_tail(path: Path, what: str, limit: int) -> tuple[bytes, bool]:
@@ -201,3 +222,9 @@ def read_own_tail(path: Path, what: str, limit: int) -> tuple[bytes, bool]:
         return b"".join(chunks), start > 0
     finally:
         os.close(fd)
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file could not be used, in words: our own sentence, or the system's ("No space
+    left on device"), without the errno and the path Python puts around it."""
+    return str(error) if isinstance(error, NotOurFile) else error.strerror or str(error)

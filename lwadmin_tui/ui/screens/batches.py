@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 from lwadmin_tui.audit.history import BatchHistory, export, rows
 from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH
+from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.literal import literal
 
@@ -229,7 +230,8 @@ class BatchesScreen(ModalScreen[None]):
         try:
             csv_path, json_path = export(batch, self.export_dir)
         except OSError as error:
-            self._say(f"Could not export: {safe_text(error, 100)}")
+            problem = safe_text(os_reason(error), 300).rstrip(".")
+            self._say(f"Could not export: {problem}. Nothing was written.")
             return
         gone = (
             " (the demo's temporary folder: deleted when the app quits)" if self.temporary else ""

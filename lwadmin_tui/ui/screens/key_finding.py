@@ -17,6 +17,7 @@ from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.keys.display import key_name
 from lwadmin_tui.keys.export import export_keys
 from lwadmin_tui.keys.sorting import SORT_COLUMNS, SortSpec
+from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.settings.paths import exports_dir
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import KeysExported, ScopeNamesLoaded
@@ -325,7 +326,7 @@ class KeyFinding:
             try:
                 paths = work()
             except OSError as error:
-                self.screen.post_message(KeysExported((), safe_text(error, 160)))
+                self.screen.post_message(KeysExported((), safe_text(os_reason(error), 300)))
             else:
                 self.screen.post_message(KeysExported(paths, "", len(keys)))
 
@@ -333,7 +334,8 @@ class KeyFinding:
 
     def keys_exported(self, message: KeysExported) -> None:
         if message.problem:
-            self.screen.say(f"Could not export the shown keys: {message.problem}.")
+            problem = message.problem.rstrip(".")
+            self.screen.say(f"Could not export the shown keys: {problem}. Nothing was written.")
             return
         csv_path, json_path = message.paths
         gone = ""
