@@ -61,7 +61,7 @@ def cell(pilot: Pilot[Any], key_id: str, column: str) -> str:
     if column in LIVE_COLUMNS and (live := live_cell(key_id, column, state)) is not None:
         return live.plain
     app: LwAdminApp = pilot.app  # type: ignore[assignment]
-    return key_cells(state.keys[key_id], app.clock())[column].plain
+    return key_cells(state.keys[key_id], app.clock(), state.scope_names)[column].plain
 
 
 def move_cursor_to(shown: KeysTable, key_id: str) -> None:

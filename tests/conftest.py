@@ -34,9 +34,11 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 @pytest.fixture(autouse=True)
 def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The audit log goes to a temporary dir, never ~/.local/state; retries never really wait."""
+    """The audit log and the owner cache go to temporary dirs, never ~/.local/state or ~/.cache;
+    retries never really wait."""
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("LWADMIN_OWN_KEY_ID", raising=False)
     with instant_retries():
         yield state

@@ -144,10 +144,15 @@ async def test_the_own_key_is_warned_about_and_revoked_last(admin_world: World) 
 
 @pytest.fixture
 def ticking_world() -> Iterator[World]:
-    """A fake whose clock moves a second per reading, so `lastUsedAt` visibly moves."""
+    """A fake whose clock moves a second per reading, so `lastUsedAt` visibly moves: it
+    writes the last use after every answer, as servers up to 3.16 did."""
     ticks = itertools.count()
     yield from serve(
-        admin_scenario(FIXED_NOW, clock=lambda: FIXED_NOW + timedelta(seconds=next(ticks)))
+        admin_scenario(
+            FIXED_NOW,
+            clock=lambda: FIXED_NOW + timedelta(seconds=next(ticks)),
+            last_used_every_request=True,
+        )
     )
 
 

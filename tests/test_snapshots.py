@@ -18,7 +18,7 @@ pytestmark = pytest.mark.snapshot
 SIZES = [(80, 24), (120, 40)]
 MAIN = ["list", "marks", "confirm", "results"]
 MORE = ["confirm-typed", "manager-403", "result-details", "help"]
-FINDING = ["filters", "quick-filters", "details"]
+FINDING = ["filters", "quick-filters", "details", "offboarding", "unread"]
 STORED = Path(__file__).parent / "__snapshots__" / "test_snapshots"
 
 

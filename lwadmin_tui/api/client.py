@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import ssl
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -28,8 +29,10 @@ from lwadmin_tui.api.errors import (
     BadResponse,
     Forbidden,
     InvalidKeyId,
+    InvalidTeamId,
     LangWatchError,
     NotFound,
+    PlanRequired,
     RateLimited,
     RedirectRefused,
     ServerError,
@@ -42,15 +45,21 @@ from lwadmin_tui.api.models import (
     ApiKeyDetail,
     ApiKeyInfo,
     ApiKeyList,
+    Member,
+    OrganizationMemberPage,
     Project,
     ProjectPage,
     RevokeResult,
     Team,
+    TeamMembers,
     TeamPage,
 )
 
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
+MEMBER_PAGE_LIMIT = 200  # the server's maximum for /api/organization/members
+# A team id goes into a URL path: only these characters, so no `/`, `..`, `%` or `?` ever does.
+_TEAM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
 # httpx's timeouts are per operation: a server sending one byte every few seconds never trips
 # the read timeout. This bounds a whole request, the answer fully read.
@@ -60,9 +69,11 @@ MAX_KEEPALIVE = 20
 
 _M = TypeVar("_M", bound=BaseModel)
 _Page = TypeVar("_Page", ProjectPage, TeamPage)
+_Shape = TypeVar("_Shape", ProjectPage, TeamPage, TeamMembers, OrganizationMemberPage)
 
 _STATUS_ERRORS: dict[int, type[ApiError]] = {
     401: Unauthorized,
+    402: PlanRequired,
     403: Forbidden,
     404: NotFound,
     409: AlreadyRevoked,
@@ -124,6 +135,30 @@ class LangWatchClient:
     async def list_teams(self) -> tuple[Team, ...]:
         """Every team of the organization, all pages (needs `team:view`)."""
         return await self._all_pages("/api/teams", TeamPage)
+
+    async def list_team_members(self, team_id: str) -> tuple[Member, ...]:
+        """The members of one team with their team roles (needs `team:view`).
+
+        InvalidTeamId, before any request, for an id of other characters than the server's."""
+        response = await self._request("GET", f"{_team_path(team_id)}/members")
+        return _decode(response, TeamMembers).data
+
+    async def list_organization_members(self) -> tuple[Member, ...]:
+        """Every member of the organization, deactivated people included, all pages.
+
+        Enterprise plan only: on any other plan the server answers 402 (PlanRequired)."""
+        rows: list[Member] = []
+        for _ in range(MAX_PAGES):
+            response = await self._request(
+                "GET",
+                "/api/organization/members?includeDisabled=true"
+                f"&offset={len(rows)}&limit={MEMBER_PAGE_LIMIT}",
+            )
+            page = _decode(response, OrganizationMemberPage)
+            rows += (member.to_member() for member in page.members)
+            if not page.members or len(rows) >= page.total_count:
+                break
+        return tuple(rows)
 
     async def _all_pages(self, path: str, shape: type[_Page]) -> tuple[Any, ...]:
         rows: list[Any] = []
@@ -192,6 +227,13 @@ def _key_path(key_id: str) -> str:
     return f"/api/api-keys/{key_id}"
 
 
+def _team_path(team_id: str) -> str:
+    """`/api/teams/{id}`, only for an id of safe characters (never `/`, `..` or an escape)."""
+    if not _TEAM_ID.fullmatch(team_id):
+        raise InvalidTeamId(team_id)
+    return f"/api/teams/{team_id}"
+
+
 def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
@@ -229,8 +271,8 @@ def _parse(response: httpx.Response, model: type[_M]) -> _M:
         ) from None
 
 
-def _decode(response: httpx.Response, shape: type[_Page]) -> _Page:
-    """`_parse` for the msgspec shapes (the scope pages), with the same sentences."""
+def _decode(response: httpx.Response, shape: type[_Shape]) -> _Shape:
+    """`_parse` for the msgspec shapes (scope pages, members), with the same sentences."""
     try:
         # Not strict: "3" or 3.0 for a count passes, as it did with pydantic's lax mode.
         return msgspec.json.decode(response.content, type=shape, strict=False)

@@ -36,6 +36,14 @@ class InvalidKeyId(LangWatchError):
         self.key_id = key_id
 
 
+class InvalidTeamId(LangWatchError):
+    """A team id that is not made of safe id characters: no request is built for it."""
+
+    def __init__(self, team_id: str) -> None:
+        super().__init__("not a LangWatch team id: never sent")
+        self.team_id = team_id
+
+
 class RedirectRefused(LangWatchError):
     """A 3xx answer: the client never follows redirects (the credential could leak)."""
 
@@ -82,6 +90,14 @@ class ApiError(LangWatchError):
 
 class Unauthorized(ApiError):
     """401: the credential is missing, unknown, revoked, expired, or a project key."""
+
+
+class PlanRequired(ApiError):
+    """402: the route needs another plan (`code == "enterprise_plan_required"`: Enterprise)."""
+
+    @property
+    def enterprise(self) -> bool:
+        return self.code == "enterprise_plan_required"
 
 
 class Forbidden(ApiError):

@@ -153,3 +153,48 @@ class TeamPage(_Row, frozen=True, gc=False):
 
     data: tuple[Team, ...]
     pagination: Pagination = Pagination()
+
+
+class Member(_Row, frozen=True, gc=False):
+    """A member of the organization or of a team, as the app keeps it (either route's row).
+
+    `name` and `email` are as the server sent them (either may be null): display them only
+    through `safe_text`. `disabled` is known from the organization's list only."""
+
+    user_id: str
+    name: str | None = None
+    email: str | None = None
+    role: str | None = None
+    disabled: bool = False
+
+
+class TeamMembers(_Row, frozen=True, gc=False):
+    """`GET /api/teams/{id}/members` (needs `team:view`): rows of {userId, name, email, role}."""
+
+    data: tuple[Member, ...]
+
+
+class MemberUser(_Row, frozen=True, gc=False):
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+class OrganizationMember(_Row, frozen=True, gc=False):
+    """One row of `GET /api/organization/members` (Enterprise plan): the person is nested."""
+
+    user_id: str
+    role: str | None = None
+    disabled: bool | None = False
+    user: MemberUser | None = None
+
+    def to_member(self) -> Member:
+        user = self.user or MemberUser()
+        return Member(self.user_id, user.name, user.email, self.role, bool(self.disabled))
+
+
+class OrganizationMemberPage(_Row, frozen=True, gc=False):
+    """One page of `GET /api/organization/members` (by offset; `totalCount` over all pages)."""
+
+    members: tuple[OrganizationMember, ...]
+    total_count: int = 0

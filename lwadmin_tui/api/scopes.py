@@ -19,6 +19,8 @@ class ScopeDirectory:
     """Scope id -> project or team name."""
     project_team: dict[str, str] = field(default_factory=dict)
     """Project id -> its team id."""
+    team_ids: list[str] = field(default_factory=list)
+    """Every team read, in the server's order (whose members can name key owners)."""
     problems: list[str] = field(default_factory=list)
     loaded: bool = False
 
@@ -36,6 +38,7 @@ class ScopeDirectory:
         try:
             for team in await client.list_teams():
                 self.names[team.id] = team.name
+                self.team_ids.append(team.id)
         except LangWatchError as error:
             self.problems.append(f"team names unavailable ({error})")
         self.loaded = True

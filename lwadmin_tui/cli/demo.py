@@ -30,15 +30,18 @@ def start_demo(scenario: str, *, latency_ms: float = 0.0) -> Iterator[Demo]:
     server.latency_ms = latency_ms
     server.start()
     # The demo's revocations are of a made-up organization: keep them out of the real audit
-    # log (and its interrupted-batch report), in a state directory that goes with the process.
-    saved_state_home = os.environ.get("XDG_STATE_HOME")
-    with tempfile.TemporaryDirectory(prefix="lwadmin-demo-") as state_home:
-        os.environ["XDG_STATE_HOME"] = state_home
+    # log (and its interrupted-batch report), and its owners out of the real owner cache, in
+    # state and cache directories that go with the process.
+    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME")}
+    with tempfile.TemporaryDirectory(prefix="lwadmin-demo-") as home:
+        os.environ["XDG_STATE_HOME"] = home
+        os.environ["XDG_CACHE_HOME"] = os.path.join(home, "cache")
         try:
             yield Demo(server.url, ApiKey(built.token), built.credential_key_id)
         finally:
             server.stop()
-            if saved_state_home is None:
-                os.environ.pop("XDG_STATE_HOME", None)
-            else:
-                os.environ["XDG_STATE_HOME"] = saved_state_home
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

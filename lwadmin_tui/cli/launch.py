@@ -130,6 +130,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             request_timeout=settings.request_timeout,
             verify=verify,
             transport=transport(),
+            owner_cache=settings.owner_cache,
         )
         app = LwAdminApp(session, early_list=early_list)
         app.run(mouse=settings.mouse)

@@ -27,7 +27,7 @@ from lwadmin_tui.settings.debug_log import configure_logging, redact
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-DEMO_SCENARIOS = ("admin", "manager")
+DEMO_SCENARIOS = ("admin", "manager", "starter")
 NO_TERMINAL = "needs an interactive terminal (try ssh -t)."
 
 
@@ -63,6 +63,8 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
          "ansi-dark or ansi-light (the terminal's own 16 colours), ..."),
         ("--mouse", {"action": argparse.BooleanOptionalAction}, "capture the mouse (off by "
          "default, so selecting text works over SSH)"),
+        ("--no-owner-cache", {"dest": "owner_cache", "action": "store_false"}, "do not keep key "
+         "types and owners (ids only) in $XDG_CACHE_HOME/lwadmin-tui between sessions"),
     ]  # fmt: skip
     for flag, options, text in flags:
         parser.add_argument(flag, help=text, **options, **hide)
@@ -85,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=DEMO_SCENARIOS,
         metavar="SCENARIO",
         help="open a built-in demo organization served on 127.0.0.1: 'admin' (default, an "
-        "organization admin's service key) or 'manager' (a non-admin manager's personal key)",
+        "organization admin's service key), 'manager' (a non-admin manager's personal key) or "
+        "'starter' (the admin's organization on a plan without the organization's member list)",
     )
     parser.add_argument(
         "--demo-latency",

@@ -49,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay before each answer")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--legacy", action="store_true", help="behave like a pre-3.13 server")
+    parser.add_argument(
+        "--last-used-every-request",
+        action="store_true",
+        help="write a key's lastUsedAt after every 2xx (servers up to 3.16), not once a minute",
+    )
     faults = parser.add_argument_group("faults (see lwadmin_tui/fake/faults.py)")
     faults.add_argument("--jitter-ms", type=float, default=0.0, help="plus 0..N ms per answer")
     faults.add_argument("--list-latency-ms", type=float, default=0.0, help="a slow key list")
@@ -94,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     scenario = ALL_SCENARIOS[args.scenario](datetime.now(UTC), args.seed, lambda: datetime.now(UTC))
     scenario.app.legacy = args.legacy
+    scenario.app.last_used_every_request = args.last_used_every_request
     gc.freeze()  # the world lives as long as the server: collections need not walk it
     token_file: Path = args.token_file
     if token_file is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import string
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -40,12 +40,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 @dataclass
 class FakeUser:
-    """A member of the organization; `org_role` ADMIN means a direct org-scope ADMIN binding."""
+    """A member of the organization; `org_role` (ADMIN, MEMBER or EXTERNAL) ADMIN means a
+    direct org-scope ADMIN binding.
+
+    `joined_at` and `deactivated_at` are the membership's dates in the organization's member
+    list (None: the fake's current time when listed)."""
 
     id: str
-    name: str
+    name: str | None
     org_role: str = "MEMBER"
     deactivated: bool = False
+    email: str | None = None
+    joined_at: datetime | None = None
+    deactivated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -160,9 +167,16 @@ class FakeProject:
     framework: str = "other"
 
 
+ENTERPRISE = "enterprise"
+
+
 @dataclass
 class FakeOrg:
-    """The whole server-side world; keys of other organizations may live here too."""
+    """The whole server-side world; keys of other organizations may live here too.
+
+    `plan` decides whether `GET /api/organization/members` answers (Enterprise only);
+    `team_members` maps a team id to its members' user ids and their roles in that team.
+    """
 
     id: str
     name: str
@@ -170,11 +184,17 @@ class FakeOrg:
     keys: dict[str, FakeKey] = field(default_factory=dict)
     teams: list[FakeTeam] = field(default_factory=list)
     projects: list[FakeProject] = field(default_factory=list)
+    plan: str = ENTERPRISE
+    team_members: dict[str, dict[str, Role]] = field(default_factory=dict)
 
     def add_user(self, user: FakeUser) -> FakeUser:
         """Register a user and return it (for chaining in builders)."""
         self.users[user.id] = user
         return user
+
+    def add_member(self, team_id: str, user_id: str, role: Role = "MEMBER") -> None:
+        """Put a user in a team with this team role (ADMIN, MEMBER or VIEWER)."""
+        self.team_members.setdefault(team_id, {})[user_id] = role
 
     def add_key(self, key: FakeKey) -> FakeKey:
         """Register a key and return it (for chaining in builders)."""
@@ -252,6 +272,26 @@ def team_json(team: FakeTeam) -> dict[str, Any]:
         "organizationId": team.organization_id,
         "createdAt": iso(team.created_at),
         "updatedAt": iso(team.updated_at),
+    }
+
+
+def team_member_json(user: FakeUser, role: str) -> dict[str, Any]:
+    """One row of `GET /api/teams/{id}/members`: the user and their role in that team."""
+    return {"userId": user.id, "name": user.name, "email": user.email, "role": role}
+
+
+def organization_member_json(user: FakeUser, now: Callable[[], datetime]) -> dict[str, Any]:
+    """One row of `GET /api/organization/members`; a missing date reads as `now()`."""
+    joined = user.joined_at or now()
+    disabled_at = (user.deactivated_at or now()) if user.deactivated else None
+    return {
+        "userId": user.id,
+        "role": user.org_role,
+        "disabled": user.deactivated,
+        "disabledAt": iso(disabled_at),
+        "createdAt": iso(joined),
+        "updatedAt": iso(disabled_at or joined),
+        "user": {"id": user.id, "name": user.name, "email": user.email},
     }
 
 

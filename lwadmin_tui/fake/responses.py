@@ -139,26 +139,87 @@ def legacy_conflict() -> FakeResponse:
     return json_response(409, {"error": "Conflict", "message": "API Key is already revoked"})
 
 
+def team_not_found(team_id: str) -> FakeResponse:
+    """404 for `GET /api/teams/{id}/members`: unknown team, or one of another organization."""
+    return json_response(
+        404,
+        {
+            "error": "team_not_found",
+            "message": f"Team not found: {team_id}",
+            "teamId": team_id,
+            "fault": "customer",
+            "retryable": False,
+        },
+    )
+
+
+def plan_required() -> FakeResponse:
+    """402 for a route of the Enterprise plan on an organization of another plan."""
+    return json_response(
+        402,
+        {
+            "error": "enterprise_plan_required",
+            "message": "This feature requires an Enterprise plan",
+            "tips": ["Upgrade the organization to the Enterprise plan to use this feature"],
+            "docsUrl": "https://langwatch.ai/pricing",
+            "fault": "customer",
+            "retryable": False,
+        },
+    )
+
+
+def validation_error(name: str, message: str) -> FakeResponse:
+    """422 for a query parameter that fails validation."""
+    return json_response(
+        422,
+        {
+            "error": "validation_error",
+            "message": message,
+            "fields": {name: [message]},
+            "reasons": [],
+        },
+    )
+
+
+def _integers(
+    query: dict[str, list[str]], bounds: tuple[tuple[str, int, int, int | None], ...]
+) -> dict[str, int] | FakeResponse:
+    """Each (name, default, lower, upper) read as an integer in range; otherwise a 422."""
+    values: dict[str, int] = {}
+    for name, default, lower, upper in bounds:
+        raw = query.get(name, [str(default)])[0]
+        number = int(raw) if raw.isascii() and raw.isdigit() else -1
+        if number < lower or (upper is not None and number > upper):
+            if upper is not None:
+                bound = f"an integer between {lower} and {upper}"
+            else:
+                bound = "a positive integer" if lower else "a non-negative integer"
+            return validation_error(name, f"{name} must be {bound}")
+        values[name] = number
+    return values
+
+
 def paging(query: dict[str, list[str]]) -> tuple[int, int] | FakeResponse:
     """page >= 1 (default 1), 1 <= limit <= 1000 (default 50); otherwise a 422."""
-    values: dict[str, int] = {}
-    for name, default, upper in (("page", 1, None), ("limit", 50, 1000)):
-        raw = query.get(name, [str(default)])[0]
-        number = int(raw) if raw.isascii() and raw.isdigit() else 0
-        if number < 1 or (upper is not None and number > upper):
-            bound = f"an integer between 1 and {upper}" if upper else "a positive integer"
-            message = f"{name} must be {bound}"
-            return json_response(
-                422,
-                {
-                    "error": "validation_error",
-                    "message": message,
-                    "fields": {name: [message]},
-                    "reasons": [],
-                },
-            )
-        values[name] = number
+    values = _integers(query, (("page", 1, 1, None), ("limit", 50, 1, 1000)))
+    if isinstance(values, FakeResponse):
+        return values
     return values["page"], values["limit"]
+
+
+MEMBERS_LIMIT = 200
+
+
+def member_paging(query: dict[str, list[str]]) -> tuple[bool, int, int] | FakeResponse:
+    """`/api/organization/members`: includeDisabled true|false (default false), offset >= 0
+    (default 0), 1 <= limit <= 200 (default 50); otherwise a 422."""
+    raw = query.get("includeDisabled", ["false"])[0]
+    if raw not in ("true", "false"):
+        return validation_error("includeDisabled", "includeDisabled must be true or false")
+    values = _integers(query, (("offset", 0, 0, None), ("limit", 50, 1, MEMBERS_LIMIT)))
+    if isinstance(values, FakeResponse):
+        return values
+    return raw == "true", values["offset"], values["limit"]
 
 
 def page(rows: list[dict[str, Any]], number: int, limit: int) -> FakeResponse:

@@ -12,17 +12,20 @@ import hmac
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from lwadmin_tui.fake.listed_rows import ListedRows
 from lwadmin_tui.fake.org import (
+    ENTERPRISE,
     FakeKey,
     FakeOrg,
     key_detail,
+    organization_member_json,
     project_json,
     team_json,
+    team_member_json,
 )
 from lwadmin_tui.fake.responses import (
     FakeResponse,
@@ -34,18 +37,24 @@ from lwadmin_tui.fake.responses import (
     key_not_owned,
     legacy_conflict,
     legacy_not_found,
+    member_paging,
     missing_permission,
     page,
     paging,
+    plan_required,
     route_not_found,
+    team_not_found,
     unauthorized,
 )
 
 _ORG_TOKEN = re.compile(r"sk-lw-([0-9A-Za-z]{16})_([0-9A-Za-z]{48})")
 _PROJECT_TOKEN = re.compile(r"sk-lw-[0-9A-Za-z]{48}")
 _KEY_PATH = re.compile(r"/api/api-keys/([^/]+)/?")
+_TEAM_MEMBERS_PATH = re.compile(r"/api/teams/([^/]+)/members/?")
 _NEWEST_FIRST = attrgetter("created_at", "id")
 MANAGE, VIEW, TEAM_VIEW = "organization:manage", "organization:view", "team:view"
+# The newest server writes a key's `lastUsedAt` at most once in this window per process.
+LAST_USED_WINDOW = timedelta(seconds=60)
 
 
 def _system_now() -> datetime:
@@ -62,10 +71,15 @@ class FakeLangWatch:
         *,
         legacy: bool = False,
         revoke_after_first_list: Iterable[str] = (),
+        last_used_every_request: bool = False,
     ) -> None:
         self.org = org
         self.now = now
         self.legacy = legacy  # pre-3.13: no GET by id, no ownership 403, reason-phrase bodies
+        # Servers up to 3.16 write `lastUsedAt` after every 2xx; the newest at most once a
+        # minute per key (`LAST_USED_WINDOW`), measured from this fake's own last write.
+        self.last_used_every_request = last_used_every_request
+        self._last_used_written: dict[str, datetime] = {}
         # Keys "another admin" revokes right after the first list is computed (409 later).
         self.revoke_after_first_list: set[str] = set(revoke_after_first_list)
         self._first_list_done = False
@@ -84,9 +98,18 @@ class FakeLangWatch:
         with self._lock:
             response, caller = self._dispatch(method, parts.path, parse_qs(parts.query), lowered)
             if caller is not None and 200 <= response.status < 300:
-                caller.last_used_at = self._now()
+                self._note_use(caller)
             self._log.append(RequestRecord(method, parts.path, response.status))
             return response
+
+    def _note_use(self, caller: FakeKey) -> None:
+        """Set the caller's `lastUsedAt` to now, unless this fake wrote it less than a minute
+        ago (the newest server); every time with `last_used_every_request`."""
+        now = self._now()
+        last = self._last_used_written.get(caller.id)
+        if self.last_used_every_request or last is None or now - last >= LAST_USED_WINDOW:
+            caller.last_used_at = now
+            self._last_used_written[caller.id] = now
 
     def _dispatch(
         self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
@@ -111,6 +134,11 @@ class FakeLangWatch:
             return self._projects, "", ""
         if method == "GET" and path == "/api/teams":
             return self._teams, TEAM_VIEW, ""
+        if method == "GET" and path in ("/api/organization/members", "/api/organization/members/"):
+            return self._organization_members, VIEW, ""
+        team = _TEAM_MEMBERS_PATH.fullmatch(path)
+        if method == "GET" and team is not None:
+            return self._team_members, TEAM_VIEW, unquote(team.group(1))
         match = _KEY_PATH.fullmatch(path)
         if match is None:
             return None
@@ -286,6 +314,39 @@ class FakeLangWatch:
         rows = [t for t in self.org.teams if t.organization_id == caller.organization_id]
         rows.sort(key=lambda t: (t.created_at, t.id), reverse=True)
         return page([team_json(t) for t in rows], *window)
+
+    def _team_members(
+        self, caller: FakeKey, team_id: str, _query: dict[str, list[str]]
+    ) -> FakeResponse:
+        known = any(
+            t.id == team_id and t.organization_id == caller.organization_id for t in self.org.teams
+        )
+        if not known:
+            return team_not_found(team_id)
+        members = self.org.team_members.get(team_id, {})
+        rows = [
+            team_member_json(self.org.users[user_id], role)
+            for user_id, role in members.items()
+            if user_id in self.org.users
+        ]
+        return json_response(200, {"data": rows})
+
+    def _organization_members(
+        self, caller: FakeKey, _arg: str, query: dict[str, list[str]]
+    ) -> FakeResponse:
+        if self.org.plan != ENTERPRISE:
+            return plan_required()
+        window = member_paging(query)
+        if isinstance(window, FakeResponse):
+            return window
+        include_disabled, offset, limit = window
+        users = [
+            u
+            for u in self.org.users.values()
+            if caller.organization_id == self.org.id and (include_disabled or not u.deactivated)
+        ]
+        rows = [organization_member_json(u, self._now) for u in users[offset : offset + limit]]
+        return json_response(200, {"members": rows, "totalCount": len(users)})
 
     # ---- test helpers ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple, cast
 
 from lwadmin_tui.fake.org import (
+    ENTERPRISE,
     FakeBinding,
     FakeKey,
     FakeOrg,
@@ -99,7 +100,7 @@ ADMIN_PEOPLE: list[tuple[str, str, bool, list[_K]]] = [
         _K("ablation runner", "Sweeps for the grasp paper", 25, None, 72,
            "CUSTOM@t:research|project:view,traces:view", "restricted"),
     ]),
-    ("Tomasz Nowak", "VIEWER", False, [
+    ("Tomasz Nowak", "EXTERNAL", False, [
         _K("tomasz read-only", "Looking at dashboards", 20, None, 6, "VIEWER@org"),
         _K("tomasz scripts", None, 90, None, None, "VIEWER@t:perception"),
         _K("label review", "Reviewing annotation queues", 12, None, 30, "VIEWER@p:vision-evals"),
@@ -136,6 +137,27 @@ PROJECTS = [  # name, team, language, framework, age in days
 ]
 
 
+EMAIL_DOMAIN = "acme-robotics.example"
+# name -> (days since joining the organization, days since deactivation or None)
+MEMBERSHIP_DAYS: dict[str, tuple[float, float | None]] = {
+    "Maya Chen": (720, None),
+    "Amara Okafor": (700, None),
+    "Jonas Berg": (650, 70),
+    "Luis Ortega": (600, None),
+    "Priya Raman": (520, None),
+    "Tomasz Nowak": (410, None),
+    "Dana Whitfield": (300, None),
+}
+# team -> its members and their roles in that team (only the people a scenario has)
+TEAM_MEMBERS: dict[str, list[tuple[str, Role]]] = {
+    "perception": [("Maya Chen", "ADMIN"), ("Tomasz Nowak", "VIEWER"), ("Jonas Berg", "MEMBER")],
+    "platform": [("Luis Ortega", "ADMIN"), ("Amara Okafor", "MEMBER"),
+                 ("Dana Whitfield", "MEMBER")],
+    "research": [("Priya Raman", "ADMIN"), ("Maya Chen", "VIEWER")],
+}  # fmt: skip
+NOT_ENTERPRISE = "growth"
+
+
 class _World:
     """Builds one deterministic organization; every random draw happens in a fixed order."""
 
@@ -145,6 +167,7 @@ class _World:
         self.org = FakeOrg(id=f"organization_{random_alnum(self.rng, 21)}", name="Acme Robotics")
         self.teams: dict[str, FakeTeam] = {}
         self.projects: dict[str, FakeProject] = {}
+        self.people: dict[str, FakeUser] = {}
         for name, age in TEAMS.items():
             team = FakeTeam(self._id("team"), name.title(), name, self.org.id, *self._times(age))
             self.teams[name] = team
@@ -170,7 +193,24 @@ class _World:
 
     def user(self, name: str, role: str, deactivated: bool = False) -> FakeUser:
         """Add a member."""
-        return self.org.add_user(FakeUser(self._id("user"), name, role, deactivated))
+        user = self.org.add_user(FakeUser(self._id("user"), name, role, deactivated))
+        self.people[name] = user
+        return user
+
+    def memberships(self, plan: str = ENTERPRISE, teamless: frozenset[str] = frozenset()) -> None:
+        """Emails, membership dates, teams and plan; no random draw, so ids and dates stay
+        the same whatever is set here. `teamless` names people left out of every team."""
+        self.org.plan = plan
+        for name, user in self.people.items():
+            user.email = name.lower().replace(" ", ".") + "@" + EMAIL_DOMAIN
+            joined, left = MEMBERSHIP_DAYS.get(name, (365, None))
+            user.joined_at = self.now - timedelta(days=joined)
+            if user.deactivated:
+                user.deactivated_at = self.now - timedelta(days=left or 1)
+        for team_name, members in TEAM_MEMBERS.items():
+            for name, role in members:
+                if name in self.people and name not in teamless:
+                    self.org.add_member(self.teams[team_name].id, self.people[name].id, role)
 
     def _bindings(self, spec: str) -> list[FakeBinding]:
         result = []
@@ -230,9 +270,59 @@ def _fixed(now: datetime) -> Callable[[], datetime]:
 
 
 def admin_scenario(
-    now: datetime, seed: int = 7, clock: Callable[[], datetime] | None = None
+    now: datetime,
+    seed: int = 7,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    last_used_every_request: bool = False,
 ) -> Scenario:
-    """An org-wide incident-response service key (ADMIN@org) that sees and revokes every key."""
+    """An org-wide incident-response service key (ADMIN@org) that sees and revokes every key;
+    the organization is on the Enterprise plan, so its member list names every key's owner."""
+    return _acme(
+        "admin",
+        "Acme Robotics seen by an org-wide ADMIN service key: every key is listed.",
+        now,
+        seed,
+        clock,
+        plan=ENTERPRISE,
+        teamless=frozenset(),
+        last_used_every_request=last_used_every_request,
+    )
+
+
+def starter_scenario(
+    now: datetime,
+    seed: int = 7,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    last_used_every_request: bool = False,
+) -> Scenario:
+    """The admin scenario's organization on a plan without the organization's member list
+    (402): owners are named from team members only, and Tomasz is in no team."""
+    return _acme(
+        "starter",
+        "Acme Robotics on the Growth plan, seen by an org-wide ADMIN service key: owner names "
+        "come from team members only, and Tomasz Nowak is in no team.",
+        now,
+        seed,
+        clock,
+        plan=NOT_ENTERPRISE,
+        teamless=frozenset({"Tomasz Nowak"}),
+        last_used_every_request=last_used_every_request,
+    )
+
+
+def _acme(
+    name: str,
+    description: str,
+    now: datetime,
+    seed: int,
+    clock: Callable[[], datetime] | None,
+    *,
+    plan: str,
+    teamless: frozenset[str],
+    last_used_every_request: bool,
+) -> Scenario:
     w = _World(now, seed, salt=1)
     people = [(w.user(name, role, off), keys) for name, role, off, keys in ADMIN_PEOPLE]
     maya, amara = people[0][0], people[4][0]
@@ -250,20 +340,30 @@ def admin_scenario(
     w.key(_K("langy-session", "Langy assistant session", 0.2, 0.8, 0.1,
              "CUSTOM@org|organization:view"), maya, maya, is_langy_session=True)  # fmt: skip
     doomed = {service[1].id, personal["fleet replay tool"].id, personal["jonas perception dev"].id}
-    app = FakeLangWatch(w.org, clock or _fixed(now), revoke_after_first_list=doomed)
+    w.memberships(plan, teamless)
+    app = FakeLangWatch(
+        w.org,
+        clock or _fixed(now),
+        revoke_after_first_list=doomed,
+        last_used_every_request=last_used_every_request,
+    )
     return Scenario(
-        name="admin",
+        name=name,
         app=app,
         token=credential.token,
         credential_key_id=credential.id,
         doomed_ids=frozenset(doomed),
         expected_list_count=1 + len(service) + len(personal),
-        description="Acme Robotics seen by an org-wide ADMIN service key: every key is listed.",
+        description=description,
     )
 
 
 def manager_scenario(
-    now: datetime, seed: int = 7, clock: Callable[[], datetime] | None = None
+    now: datetime,
+    seed: int = 7,
+    clock: Callable[[], datetime] | None = None,
+    *,
+    last_used_every_request: bool = False,
 ) -> Scenario:
     """A non-admin member's personal key with CUSTOM organization:view+manage at org scope."""
     w = _World(now, seed, salt=2)
@@ -291,7 +391,10 @@ def manager_scenario(
         (luis, _K("luis jupyter", None, 15, None, 100, "VIEWER@t:platform")),
     ]:  # fmt: skip
         w.key(spec, owner, owner)
-    app = FakeLangWatch(w.org, clock or _fixed(now))
+    w.memberships()
+    app = FakeLangWatch(
+        w.org, clock or _fixed(now), last_used_every_request=last_used_every_request
+    )
     return Scenario(
         name="manager",
         app=app,
@@ -307,4 +410,5 @@ def manager_scenario(
 SCENARIOS: dict[str, Callable[..., Scenario]] = {
     "admin": admin_scenario,
     "manager": manager_scenario,
+    "starter": starter_scenario,
 }

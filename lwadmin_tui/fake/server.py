@@ -202,6 +202,15 @@ class FakeServer:
         self.app.legacy = value
 
     @property
+    def last_used_every_request(self) -> bool:
+        """`lastUsedAt` written after every 2xx (servers up to 3.16), not once a minute."""
+        return self.app.last_used_every_request
+
+    @last_used_every_request.setter
+    def last_used_every_request(self, value: bool) -> None:
+        self.app.last_used_every_request = value
+
+    @property
     def wire_requests(self) -> list[RequestRecord]:
         """Every request answered (status 0: the connection was dropped), faults included."""
         if self._httpd is None:

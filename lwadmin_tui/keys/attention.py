@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.keys.ownership import Ownership
 
 RECENT = timedelta(hours=24)
 
@@ -40,7 +41,7 @@ def review(
     keys: Sequence[ApiKeyInfo],
     own_key_id: str | None,
     now: datetime,
-    details: Mapping[str, ApiKeyDetail],
+    owners: Mapping[str, Ownership],
 ) -> Review:
     """One pass over the keys, stable; written out flat, as 100,000 keys go through it when the
     dialog opens (benchmarks/RESULTS.md: about 30 ms)."""
@@ -53,8 +54,8 @@ def review(
         used = key.last_used_at
         if used is not None and used > cutoff:
             found.append(Reason.RECENT)
-        if details and (detail := details.get(key.id)) is not None and detail.key_type == "service":
-            found.append(Reason.SERVICE)  # list rows do not say; `g` in the details does
+        if owners and (ownership := owners.get(key.id)) is not None and ownership.is_service:
+            found.append(Reason.SERVICE)  # list rows do not say; the detail reads (`o`) do
         for binding in key.role_bindings:
             if binding.role == "ADMIN" and binding.scope_type == "ORGANIZATION":
                 found.append(Reason.ORG_ADMIN)

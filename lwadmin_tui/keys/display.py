@@ -6,7 +6,7 @@ tests all show the same words. Server strings always go through `safe_text`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from lwadmin_tui.api.models import ApiKeyInfo, RoleBinding
@@ -46,14 +46,17 @@ def relative(moment: datetime | None, now: datetime, never: str = "never") -> st
     return f"in {amount}" if future else f"{amount} ago"
 
 
-def binding_summary(binding: RoleBinding) -> str:
+def binding_summary(binding: RoleBinding, names: Mapping[str, str] | None = None) -> str:
+    """`ADMIN@org`, `MEMBER@fleet-telemetry` (the project or team by name), else the kind."""
     scope = SCOPE_ABBREVIATIONS.get(str(binding.scope_type), str(binding.scope_type).lower())
-    return safe_text(f"{binding.role}@{scope}", 40)
+    if binding.scope_type != "ORGANIZATION" and names and (name := names.get(binding.scope_id)):
+        scope = name
+    return safe_text(f"{binding.role}@{scope}", 60)
 
 
-def scope_summary(bindings: Iterable[RoleBinding]) -> str:
-    """`ADMIN@org`, or `MEMBER@project +2` when a key has several bindings."""
-    parts = [binding_summary(b) for b in bindings]
+def scope_summary(bindings: Iterable[RoleBinding], names: Mapping[str, str] | None = None) -> str:
+    """`ADMIN@org`, or `MEMBER@vision-evals +2` when a key has several bindings."""
+    parts = [binding_summary(b, names) for b in bindings]
     if not parts:
         return "none"
     return parts[0] if len(parts) == 1 else f"{parts[0]} +{len(parts) - 1}"

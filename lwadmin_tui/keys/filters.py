@@ -7,7 +7,7 @@ No textual import: the same rules could serve a non-interactive command.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -15,6 +15,7 @@ from typing import Protocol
 
 from lwadmin_tui.api.models import ApiKeyInfo, RoleBinding
 from lwadmin_tui.keys.display import is_expired
+from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.text import safe_text
 
 ROLES = ("ADMIN", "MEMBER", "VIEWER", "CUSTOM")
@@ -23,11 +24,15 @@ ORGANIZATION_NAME = "organization"
 
 
 SEPARATOR = "\x00"  # never typed into the filter, so a match never spans two fields
+NEGATION = "!"
+UNKNOWN_OWNER = "?"
+"""The owner filter's value for keys whose details were not read yet."""
 
 
-def search_text(key: ApiKeyInfo) -> str:
-    """What the `/` filter searches: name, description and id, casefolded, in one string."""
-    return SEPARATOR.join((key.name, key.description or "", key.id)).casefold()
+def search_text(key: ApiKeyInfo, owner: Sequence[str] = ()) -> str:
+    """What the `/` filter searches: name, description and id, and once known the owner's name,
+    email and user id, casefolded, in one string."""
+    return SEPARATOR.join((key.name, key.description or "", key.id, *owner)).casefold()
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class FilterContext:
     now: datetime
     scope_names: Mapping[str, str] = field(default_factory=dict)
     search_texts: Mapping[str, str] = field(default_factory=dict)
+    owners: Mapping[str, Ownership] = field(default_factory=dict)
+    """What the detail reads said about each key (key id -> Ownership); absent: not known."""
 
     def scope_name(self, binding: RoleBinding) -> str | None:
         if binding.scope_type == "ORGANIZATION":
@@ -54,22 +61,29 @@ class KeyFilter(Protocol):
 
 @dataclass(frozen=True)
 class TextFilter:
-    """Case-insensitive substring of the name, the description or the id."""
+    """Case-insensitive substring of the name, the description, the id or (once known) the
+    owner's name, email or user id; a leading `!` keeps the keys without it instead."""
 
     needle: str
 
     @cached_property
+    def negated(self) -> bool:
+        return self.needle.strip().startswith(NEGATION)
+
+    @cached_property
     def wanted(self) -> str:
-        return self.needle.strip().casefold()
+        text = self.needle.strip()
+        return (text[1:] if self.negated else text).strip().casefold()
 
     def matches(self, key: ApiKeyInfo, ctx: FilterContext) -> bool:
         if not self.wanted:
             return True
         text = ctx.search_texts.get(key.id)
-        return self.wanted in (text if text is not None else search_text(key))
+        return (self.wanted in (text if text is not None else search_text(key))) != self.negated
 
     def describe(self) -> str:
-        return f'text "{safe_text(self.needle.strip(), 24)}"'
+        shown = safe_text(self.wanted, 24)
+        return f'text without "{shown}"' if self.negated else f'text "{shown}"'
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,39 @@ class BindingFilter:
 
 
 @dataclass(frozen=True)
+class KeyTypeFilter:
+    """Personal or service keys; a key whose details were not read matches neither."""
+
+    key_type: str
+
+    def matches(self, key: ApiKeyInfo, ctx: FilterContext) -> bool:
+        ownership = ctx.owners.get(key.id)
+        return ownership is not None and ownership.key_type == self.key_type
+
+    def describe(self) -> str:
+        return f"{self.key_type} keys"
+
+
+@dataclass(frozen=True)
+class OwnerFilter:
+    """The keys of one owner (user id), or `UNKNOWN_OWNER`: the keys whose owner is not known."""
+
+    owner_id: str
+    label: str = ""
+
+    def matches(self, key: ApiKeyInfo, ctx: FilterContext) -> bool:
+        ownership = ctx.owners.get(key.id)
+        if self.owner_id == UNKNOWN_OWNER:
+            return ownership is None
+        return ownership is not None and ownership.owner_id == self.owner_id
+
+    def describe(self) -> str:
+        if self.owner_id == UNKNOWN_OWNER:
+            return "owner unknown"
+        return f"owner {safe_text(self.label or self.owner_id, 24)}"
+
+
+@dataclass(frozen=True)
 class QuickFilters:
     """The quick filters the admin set; empty fields are off. All active ones must match."""
 
@@ -166,6 +213,11 @@ class QuickFilters:
     role: str | None = None
     scope_type: str | None = None
     scope: str | None = None
+    key_type: str | None = None
+    owner: str | None = None
+    """An owner's user id, or `UNKNOWN_OWNER`."""
+    owner_label: str = ""
+    """The owner's name (or short id) for the filter line; set with `owner`."""
 
     def rules(self) -> list[KeyFilter]:
         rules: list[KeyFilter] = []
@@ -179,7 +231,16 @@ class QuickFilters:
             rules.append(CreatedBeforeFilter(self.created_before))
         if self.role or self.scope_type or (self.scope and self.scope.strip()):
             rules.append(BindingFilter(self.role, self.scope_type, (self.scope or "").strip()))
+        if self.key_type:
+            rules.append(KeyTypeFilter(self.key_type))
+        if self.owner:
+            rules.append(OwnerFilter(self.owner, self.owner_label))
         return rules
+
+    @property
+    def needs_owners(self) -> bool:
+        """True when the type or owner filter decides, which only the detail reads can tell."""
+        return bool(self.key_type or self.owner)
 
     @property
     def active(self) -> bool:

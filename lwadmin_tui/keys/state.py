@@ -7,7 +7,7 @@ and reloads (for keys still listed), so an admin can build a selection across se
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +15,8 @@ from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, TextFilter, search_text
+from lwadmin_tui.keys.owners import Named, owner_search_parts
+from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.keys.sorting import SortSpec, sort_keys
 from lwadmin_tui.outcomes import Result
 
@@ -35,6 +37,10 @@ class KeysState:
     """Project and team names by id, for the scope filter and the details (read once)."""
     details: dict[str, ApiKeyDetail] = field(default_factory=dict)
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
+    owners: dict[str, Ownership] = field(default_factory=dict)
+    """Type, owner and access by key id, from detail reads (`o`, `g`) and the owner cache."""
+    people: Mapping[str, Named] = field(default_factory=dict)
+    """Names and emails by user id, from the team and organization member lists."""
     clock: Callable[[], datetime] = utc_now
     repeated_ids: int = 0
     """How many key ids the last list held more than once (each is kept once: its last entry)."""
@@ -43,6 +49,7 @@ class KeysState:
     _search_texts: dict[str, str] | None = field(default=None, repr=False)
     """`search_text` of every key, built when the filter box gets focus (or at the first text
     filter) after a load."""
+    _known: int | None = field(default=None, repr=False)
 
     @property
     def scope_names(self) -> dict[str, str]:
@@ -61,10 +68,41 @@ class KeysState:
         if self.surplus_entries:  # rare: counted only then, not for every list of 100,000
             self.repeated_ids = sum(1 for n in Counter(k.id for k in listed).values() if n > 1)
         self._search_texts = None
+        self._known = None
         self.marked &= self.keys.keys()
         self.results.clear()
         if self.range_anchor not in self.keys:
             self.range_anchor = None
+
+    # --- owners --------------------------------------------------------------------------
+
+    def add_owners(self, owners: Mapping[str, Ownership]) -> None:
+        """Detail reads arrived: the text filter searches their owners from now on."""
+        self.owners.update(owners)
+        self._search_texts = None
+        self._known = None
+
+    def set_people(self, people: Mapping[str, Named]) -> None:
+        self.people = people
+        self._search_texts = None
+
+    @property
+    def owners_known(self) -> int:
+        """How many listed keys have a known type and owner (O(keys) once per change)."""
+        if self._known is None:
+            owners = self.owners
+            self._known = sum(1 for key_id in self.keys if key_id in owners)
+        return self._known
+
+    def unknown_owner_ids(self) -> list[str]:
+        """Listed keys whose details were never read, in list order."""
+        return [key_id for key_id in self.keys if key_id not in self.owners]
+
+    @property
+    def owners_incomplete(self) -> bool:
+        """An owner-dependent filter is on while some listed keys' owners are not known."""
+        depends = self.quick.needs_owners or bool(self.filter_text.strip())
+        return depends and self.owners_known < len(self.keys)
 
     # --- filtering and order -------------------------------------------------------------
 
@@ -79,13 +117,17 @@ class KeysState:
     def search_texts(self) -> dict[str, str]:
         """Each key's `search_text`, built once per list (100,000 keys: about 0.1 s)."""
         if self._search_texts is None:
-            self._search_texts = {key_id: search_text(k) for key_id, k in self.keys.items()}
+            owners, people = self.owners, self.people
+            self._search_texts = {
+                key_id: search_text(k, owner_search_parts(owners.get(key_id), people))
+                for key_id, k in self.keys.items()
+            }
         return self._search_texts
 
     def context(self) -> FilterContext:
         if not self.filter_text.strip():
-            return FilterContext(self.clock(), self.scope_names)
-        return FilterContext(self.clock(), self.scope_names, self.search_texts())
+            return FilterContext(self.clock(), self.scope_names, owners=self.owners)
+        return FilterContext(self.clock(), self.scope_names, self.search_texts(), self.owners)
 
     def matches(self, key: ApiKeyInfo, ctx: FilterContext | None = None) -> bool:
         ctx = ctx or self.context()

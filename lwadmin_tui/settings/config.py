@@ -70,6 +70,7 @@ SETTING_FLAGS: Mapping[str, str] = {
     "debug_log": "--debug-log",
     "theme": "--theme",
     "mouse": "--mouse",
+    "owner_cache": "--no-owner-cache",
 }
 
 # The chosen config file's values, handed to `_FileSource` while `load_settings` builds Settings.
@@ -137,6 +138,10 @@ class Settings(BaseSettings):
 
     debug_log: Path | None = None
     """Append redacted debug logs (requests included) to this file, created 0600."""
+
+    owner_cache: bool = True
+    """Keep key types and owners (ids only) per host in the cache directory, so the next start
+    shows them without reading each key again; `--no-owner-cache` reads them again each session."""
 
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key overrides: binding id (e.g. `revoke`) to keys (e.g. `x,delete`)."""

@@ -1,4 +1,5 @@
-"""Where the app keeps its files: the XDG config and state directories, and the default profile.
+"""Where the app keeps its files: the XDG config, state and cache directories, and the default
+profile.
 
 Relative XDG values are ignored, as the XDG spec says, so a stray `XDG_STATE_HOME=state` cannot
 scatter audit logs into whatever directory the app was started from.
@@ -28,6 +29,11 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
     """`$XDG_STATE_HOME/lwadmin-tui`, else `~/.local/state/lwadmin-tui` (not created here)."""
     return _xdg("XDG_STATE_HOME", Path.home() / ".local" / "state", env)
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CACHE_HOME/lwadmin-tui`, else `~/.cache/lwadmin-tui` (not created here)."""
+    return _xdg("XDG_CACHE_HOME", Path.home() / ".cache", env)
 
 
 def exports_dir() -> Path:

@@ -175,7 +175,8 @@ class LwAdminApp(App[None]):
             for binding in key_bindings
             if binding.action in ours
         ]
-        self.push_screen(HelpScreen(bindings, self.audit_files()))
+        notes = self.keys_screen.owners.people.notes if self.keys_screen else ()
+        self.push_screen(HelpScreen(bindings, self.audit_files(), notes))
 
     def audit_files(self) -> tuple[tuple[str, str], ...]:
         """Where the audit log and the exports are, for the help."""

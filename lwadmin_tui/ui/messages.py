@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from textual.message import Message
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.people import PeopleDirectory
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.audit.history import BatchHistory
 from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.bulk.control import StopReason
+from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import RevokeOutcome
 
 
@@ -86,3 +89,21 @@ class OwnKeyGuessed(Message):
 
     key_id: str | None
     reason: str
+
+
+@dataclass
+class DetailsReadEnded(Message):
+    """The `o` reads have ended (all read, cancelled or stopped by a 401)."""
+
+
+@dataclass
+class OwnersCached(Message):
+    """What the owner cache held (or a sentence why it was ignored or not written)."""
+
+    owners: Mapping[str, Ownership]
+    problem: str = ""
+
+
+@dataclass
+class PeopleLoaded(Message):
+    directory: PeopleDirectory

@@ -34,6 +34,8 @@ class Session:
     own_key_id: str | None = None
     temporary_files: bool = False
     """The audit log and exports go to a folder deleted when the app quits (the demo)."""
+    owner_cache: bool = True
+    """Keep key types and owners read from the server in the cache directory for the next start."""
     theme: str = "textual-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)

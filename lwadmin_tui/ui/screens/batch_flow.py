@@ -12,6 +12,7 @@ cost far less than two of each per key (benchmarks/RESULTS.md).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -23,7 +24,14 @@ from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.batch_run import BatchRun
 from lwadmin_tui.bulk.control import StopReason, Target
 from lwadmin_tui.bulk.engine import BulkRevoker
-from lwadmin_tui.bulk.own_key import configured_own_key, guess_own_key
+from lwadmin_tui.bulk.own_key import (
+    SETTLE_SECONDS,
+    WATCH_SECONDS,
+    candidates_from_details,
+    configured_own_key,
+    guess_own_key,
+)
+from lwadmin_tui.keys.owners import coverage_note
 from lwadmin_tui.outcomes import OutcomeKind, Result, RevokeOutcome, refusals_sentence, summarize
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
@@ -71,7 +79,8 @@ BATCH_BINDINGS = [
         "Own key?",
         id="detect_own_key",
         show=False,
-        tooltip="Guess which listed key this session uses (lists twice)",
+        tooltip="Guess which listed key this session uses: from the keys' details after o, "
+        "else by watching whose last use moves for a minute",
     ),
 ]
 
@@ -79,10 +88,12 @@ BATCH_BINDINGS = [
 class BatchFlow:
     """Owned by `KeysScreen`; the screen's batch actions and handlers call these methods."""
 
-    own_key_pause = 1.5
+    own_key_pause = WATCH_SECONDS
+    own_key_settle = SETTLE_SECONDS
 
     def __init__(self, screen: KeysScreen) -> None:
         self.screen = screen
+        self.own_key_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.run: BatchRun | None = None
         """The running batch (or settling: history_flow.py), or the last one."""
         self.own_key_guess: str | None = None
@@ -196,7 +207,8 @@ class BatchFlow:
             own_key_guessed=self.own_key_guessed,
             retrying=retrying,
             now=app.clock(),
-            details=screen.state.details,
+            owners=screen.state.owners,
+            owners_note=self.owners_note(),
         )
 
         def confirmed(answer: bool | None) -> None:
@@ -206,6 +218,12 @@ class BatchFlow:
                 screen.say("Cancelled: nothing was sent.", passing=True)
 
         app.push_screen(dialog, confirmed)
+
+    def owners_note(self) -> str:
+        state = self.screen.state
+        if not state.owners_incomplete:
+            return ""
+        return coverage_note(state.owners_known, len(state.keys))
 
     def start_batch(self, targets: list[ApiKeyInfo], *, reason: str = "") -> None:
         screen, app = self.screen, self.app
@@ -383,7 +401,13 @@ class BatchFlow:
         if configured_own_key(self.app.session.own_key_id):
             self.screen.say("This session's own key id is configured; no guess needed.")
             return
-        self.screen.say("Listing twice to see whose last use moves…")
+        state = self.screen.state
+        narrowed = candidates_from_details(state.keys.values(), state.owners)
+        if narrowed is None or len(narrowed[0]) != 1:
+            self.screen.say(
+                "Watching whose last use moves, for about a minute (the server writes it at most "
+                "once a minute)…"
+            )
         self.screen.run_worker(
             self._guess_own_key(), group="own-key", exclusive=True, exit_on_error=False
         )
@@ -391,15 +415,23 @@ class BatchFlow:
     async def _guess_own_key(self) -> None:
         from lwadmin_tui.api.errors import LangWatchError
 
+        state = self.screen.state
         try:
-            key_id, reason = await guess_own_key(self.app.client, self.own_key_pause)
+            key_id, reason = await guess_own_key(
+                self.app.client,
+                self.own_key_pause,
+                self.own_key_sleep,
+                keys=list(state.keys.values()),
+                owners=dict(state.owners),
+                settle=self.own_key_settle,
+            )
         except LangWatchError as error:
             key_id, reason = None, f"could not list the keys: {error.message}"
         self.screen.post_message(OwnKeyGuessed(key_id, reason))
 
     def own_key_guessed_as(self, message: OwnKeyGuessed) -> None:
         screen = self.screen
-        reason = safe_text(message.reason, 120)
+        reason = safe_text(message.reason, 240)
         if message.key_id is None:
             screen.say(f"Own key: {reason}.")
             return

@@ -20,10 +20,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
+from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.log import REASON_MAX_LENGTH
 from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.attention import Reason, review
+from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
@@ -52,7 +53,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         own_key_guessed: bool = False,
         retrying: bool = False,
         now: datetime | None = None,
-        details: Mapping[str, ApiKeyDetail] | None = None,
+        owners: Mapping[str, Ownership] | None = None,
+        owners_note: str = "",
     ) -> None:
         super().__init__()
         self.own_key_id = own_key_id
@@ -65,7 +67,9 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         self.clock = clock
         self.opened_at = clock()
         self.needs_typed_count = len(self.keys) >= TYPED_COUNT_THRESHOLD
-        self.review = review(self.keys, own_key_id, now or utc_now(), details or {})
+        self.owners_note = owners_note
+        """Said when an owner-dependent filter chose these keys and some owners are not known."""
+        self.review = review(self.keys, own_key_id, now or utc_now(), owners or {})
         """The keys as listed: those that deserve a second look first."""
 
     def compose(self) -> ComposeResult:
@@ -92,6 +96,8 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
                 note += " These keys failed, stayed unknown or were not attempted last time."
             if self.own_key_id is None:
                 note += " This session's own key is not known (w guesses it)."
+            if self.owners_note:
+                note += f" {self.owners_note}"
             yield Static(note, id="note", markup=False)
             if self.includes_own_key:
                 yield Static(self.own_key_warning(), id="own-key-warning", markup=False)

@@ -20,10 +20,23 @@ COLUMN_HELP = (
     ("●", "the key is marked for revocation"),
     ("Name", "the key's name, shown literally (markup and control characters are inert)"),
     ("Status", "active, or expired (its expiry date has passed; expired keys still list)"),
-    ("Created", "creation date (UTC); at 80 columns Created, Expires and Scope are hidden"),
-    ("Last used", "time since the key last authenticated a request, or never"),
-    ("Expires", "expiry date (UTC), or never"),
-    ("Scope", "role@scope of the first binding (ADMIN@org, MEMBER@project), +N for more"),
+    ("Created", "creation date (UTC); shown from 160 columns (the details always show it)"),
+    (
+        "Last used",
+        "time since the key last authenticated a request, or never (the newest "
+        "server writes it at most once a minute)",
+    ),
+    ("Expires", "expiry date (UTC), or never; shown from 140 columns; at 80 Type and Scope go too"),
+    (
+        "Scope",
+        "role@project or team of the first binding (ADMIN@org, MEMBER@vision-evals), +N for more",
+    ),
+    (
+        "Owner",
+        "the person the key belongs to (a name, else a short user id), service for a "
+        "service key, ? until o has read the key's details",
+    ),
+    ("Type", "personal or service, ? until read"),
     ("↑ / ↓ in a header", "the table is sorted by that column, ascending / descending"),
     ("Result", "what the server answered to this key's revocation"),
 )
@@ -56,19 +69,39 @@ RESULT_HELP = (
 
 
 FILTER_HELP = (
-    ("/", "text: name, description or id contain it (case-insensitive)"),
+    (
+        "/",
+        "text: name, description or id contain it (case-insensitive), and once read "
+        "the owner's name, email or user id; !text keeps the keys without it",
+    ),
+    (
+        "o",
+        "read every listed key's type, owner and access (asks first: the server records "
+        "each read in the organization's audit log); kept for the next start, per host",
+    ),
+    (
+        "O",
+        "show one owner's keys (starts on the owner under the cursor), then a marks them "
+        "all: offboarding in one pass; the filter line says if some owners are not known",
+    ),
+    ("p", "key type: personal only, service only, both"),
     ("f", "quick filters form; e and n toggle expired / never used, c clears all"),
     ("expired", "the expiry date has passed (expired keys are still listed)"),
     ("never used", "the key never authenticated a request"),
     ("unused > Nd", "last used (never used: created) more than N days ago"),
     ("created < date", "created before that day (UTC)"),
     ("role / scope", "one binding with that role, scope type and project/team name"),
+    (
+        "type / owner",
+        "personal or service keys / one owner's keys: a key whose details were "
+        "not read matches neither (press o)",
+    ),
     ("marks", "survive filters and sorting; the dialog lists hidden marked keys too"),
 )
 DETAILS_HELP = (
     ("enter", "the key in full: description, bindings with project/team names, times"),
-    ("g (in details)", "fetch owner, key type and permission mode from the server; each "
-     "fetch is recorded in the organization's audit log"),
+    ("g (in details)", "fetch this key's owner, type, access and permissions from the "
+     "server; each fetch is recorded in the organization's audit log"),
     ("coverage", "a personal key lists only its owner's keys and the service keys; a "
      "service key with an organization-wide ADMIN binding lists every key"),
     ("ctrl+p", "command palette: every main action by name"),
@@ -129,10 +162,13 @@ class HelpScreen(ModalScreen[None]):
         self,
         bindings: list[tuple[str, Binding]],
         files: tuple[tuple[str, str], ...] = (),
+        owner_notes: Iterable[str] = (),
     ) -> None:
         super().__init__()
         self.key_rows = binding_rows(bindings)
         self.files = files
+        self.owner_notes = [("owner names", note) for note in owner_notes]
+        """Why some owners show as ids (the member lists this credential could not read)."""
         """Where the audit trail is kept: (what, path) pairs."""
 
     def compose(self) -> ComposeResult:
@@ -141,7 +177,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(pairs_table(self.key_rows))
             yield Static(Text("\nFinding keys", style="bold underline"))
             yield Static(pairs_table(FILTER_HELP))
-            yield Static(pairs_table(DETAILS_HELP))
+            yield Static(pairs_table((*DETAILS_HELP, *self.owner_notes)))
             yield Static(Text("\nConfirmation dialog", style="bold underline"))
             yield Static(pairs_table(DIALOG_HELP))
             yield Static(Text("\nColumns", style="bold underline"))

@@ -7,6 +7,7 @@ the admin asks, and a fetched detail is kept for the session: opening a key twic
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ from textual.widgets import Static
 from lwadmin_tui.api.errors import LangWatchError, NotFound
 from lwadmin_tui.api.models import ApiKeyDetail, ApiKeyInfo
 from lwadmin_tui.keys.display import binding_line, full_moment, status_word
+from lwadmin_tui.keys.owners import Named
+from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH, Pending, Result
 from lwadmin_tui.text import plural, safe_text
 
@@ -32,8 +35,8 @@ if TYPE_CHECKING:
     from lwadmin_tui.keys.state import KeysState
 
 AUDIT_NOTE = (
-    "g fetches the server's detail (key type, owner id, permission mode). "
-    "Each fetch is recorded in the organization's audit log on the server."
+    "g fetches the server's detail of this key (key type, owner, permission mode); o on the "
+    "table reads it for every key. Each read is recorded in the organization's audit log."
 )
 NOT_SHOWN = (
     "the server does not show this key's detail to this credential (404): a personal or "
@@ -92,17 +95,45 @@ def result_lines(result: Result | None, now: datetime) -> list[Text]:
     return lines
 
 
-def detail_lines(detail: ApiKeyDetail) -> list[Text]:
-    owner = safe_text(detail.assigned_to_user_id, 60) if detail.assigned_to_user_id else "none"
-    permissions = ", ".join(safe_text(p, 60) for p in detail.permissions) or "as the roles grant"
-    return [
-        Text("Server detail (GET /api/api-keys/{id})", style="bold"),
-        field_line("Key type", safe_text(detail.key_type or "unknown", 20)),
-        field_line("Owner id", owner),
-        field_line("Created by", safe_text(detail.created_by_user_id or "unknown", 60)),
-        field_line("Permissions", safe_text(detail.permission_mode or "unknown", 20)),
-        field_line("Granted", permissions),
+def person_line(user_id: str | None, people: Mapping[str, Named]) -> str:
+    """`Maya Chen <maya@acme.example> (user_…full id)`, or the id alone with no name known."""
+    if not user_id:
+        return "none"
+    whole_id = safe_text(user_id, 64)
+    person = people.get(user_id)
+    if person is None:
+        return f"{whole_id} (no name known)"
+    name = safe_text(person.name or "", 60)
+    email = f" <{safe_text(person.email, 80)}>" if person.email else ""
+    return f"{name}{email} ({whole_id})".strip()
+
+
+def ownership_lines(
+    ownership: Ownership, people: Mapping[str, Named], now: datetime, notes: Sequence[str]
+) -> list[Text]:
+    """Type, owner, creator and access, as the detail read said (the access as of its time)."""
+    owner = (
+        "none (a service key)" if ownership.is_service else person_line(ownership.owner_id, people)
+    )
+    access = ownership.access
+    if ownership.read_at is not None:
+        access += f" (as of {full_moment(ownership.read_at, now)}; o reads it again)"
+    lines = [
+        Text("Owner and access (GET /api/api-keys/{id})", style="bold"),
+        field_line("Key type", safe_text(ownership.key_type, 20)),
+        field_line("Owner", owner),
+        field_line("Created by", person_line(ownership.creator_id, people)),
+        field_line("Access", access),
     ]
+    named = [ownership.owner_id, ownership.creator_id]
+    if any(uid and uid not in people for uid in named):
+        lines += [Text(f"  ({safe_text(note, 200)})", style="italic") for note in notes]
+    return lines
+
+
+def granted_line(detail: ApiKeyDetail) -> Text:
+    permissions = ", ".join(safe_text(p, 60) for p in detail.permissions) or "as the roles grant"
+    return field_line("Granted", permissions)
 
 
 class KeyDetailsScreen(ModalScreen[None]):
@@ -125,12 +156,15 @@ class KeyDetailsScreen(ModalScreen[None]):
         state: KeysState,
         client: LangWatchClient,
         scopes: ScopeDirectory | None,
+        people_notes: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.key = key
         self.state = state
         self.client = client
         self.scopes = scopes
+        self.people_notes = people_notes
+        """Why some owners have no name (the member lists this credential could not read)."""
         self.fetching = False
 
     def compose(self) -> ComposeResult:
@@ -145,16 +179,22 @@ class KeyDetailsScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#details").focus()
-        cached = self.state.details.get(self.key.id)
-        if cached is not None:
-            self.show_detail(cached, note="fetched earlier in this session")
+        if self.key.id in self.state.owners:
+            self.show_detail(self.state.details.get(self.key.id))
         else:
             self.query_one("#server-detail", Static).update(Text(AUDIT_NOTE, style="italic"))
 
-    def show_detail(self, detail: ApiKeyDetail, note: str = "") -> None:
-        text = Text("\n").join(detail_lines(detail))
-        if note:
-            text.append(f"\n({note})", style="italic")
+    def show_detail(self, detail: ApiKeyDetail | None) -> None:
+        ownership = self.state.owners.get(self.key.id)
+        if ownership is None:
+            return
+        now = self.state.clock()
+        lines = ownership_lines(ownership, self.state.people, now, self.people_notes)
+        if detail is not None:
+            lines.append(granted_line(detail))
+        text = Text("\n").join(lines)
+        if detail is None:
+            text.append("\n(g reads the granted permissions and the access now)", style="italic")
         self.query_one("#server-detail", Static).update(text)
 
     def action_fetch_detail(self) -> None:
@@ -180,6 +220,8 @@ class KeyDetailsScreen(ModalScreen[None]):
     def on_key_details_screen_detail_fetched(self, message: DetailFetched) -> None:
         self.fetching = False
         self.state.details[self.key.id] = message.detail
+        read = Ownership.from_detail(message.detail, self.state.clock())
+        self.state.add_owners({self.key.id: read})
         self.show_detail(message.detail)
 
     def on_key_details_screen_detail_failed(self, message: DetailFailed) -> None:

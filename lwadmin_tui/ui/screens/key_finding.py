@@ -183,8 +183,10 @@ class KeyFinding:
 
     def scope_names_loaded(self, message: ScopeNamesLoaded) -> None:
         self.state.scopes = message.directory
+        self.table.names_changed()  # the Scope column names projects and teams
         if self.state.quick.scope:
             self.screen.rebuild_table()
+        self.screen.owners.load_people(message.directory.team_ids)
 
     # --- marks ----------------------------------------------------------------------------
 
@@ -297,7 +299,11 @@ class KeyFinding:
         from lwadmin_tui.ui.screens.key_details import KeyDetailsScreen  # imported when first used
 
         screen = KeyDetailsScreen(
-            self.state.keys[key_id], self.state, self.screen.lw_app.client, self.state.scopes
+            self.state.keys[key_id],
+            self.state,
+            self.screen.lw_app.client,
+            self.state.scopes,
+            self.screen.owners.people.notes,
         )
         self.screen.app.push_screen(screen)
 

@@ -28,16 +28,20 @@ from lwadmin_tui.ui.messages import (
     AuditHistoryFailed,
     AuditHistoryRead,
     BatchEnded,
+    DetailsReadEnded,
     KeysExported,
     KeysLoaded,
     LoadFailed,
+    OwnersCached,
     OwnKeyGuessed,
+    PeopleLoaded,
     ScopeNamesLoaded,
     UnresolvedVerified,
 )
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
 from lwadmin_tui.ui.screens.history_flow import HistoryFlow
 from lwadmin_tui.ui.screens.key_finding import KEY_BINDINGS, KeyFinding
+from lwadmin_tui.ui.screens.owner_flow import OWNER_BINDINGS, READS_GROUP, OwnerFlow
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
@@ -58,12 +62,17 @@ WORKER_JOBS = {
     "verify-unresolved": "Settling the interrupted batches",
     "history": "Reading the audit log",
     "export": "Exporting the shown keys",
+    READS_GROUP: "Reading the keys' details",
+    "people": "Reading the owners' names",
+    "owner-cache": "Reading the owner cache",
+    "owner-cache-write": "Writing the owner cache",
 }
 
 
 class KeysScreen(Screen[None]):
     BINDINGS = [
         *KEY_BINDINGS,
+        *OWNER_BINDINGS,
         *BATCH_BINDINGS,
         Binding(
             "d", "revoke", "Revoke", id="revoke", tooltip="Revoke marked keys (or the cursor's key)"
@@ -81,6 +90,7 @@ class KeysScreen(Screen[None]):
         self.finding = KeyFinding(self)
         self.batches = BatchFlow(self)
         self.history = HistoryFlow(self, self.batches)
+        self.owners = OwnerFlow(self)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -108,6 +118,7 @@ class KeysScreen(Screen[None]):
         self.state.clock = self.lw_app.clock
         self.refresh_top_bar()
         self.refresh_status()
+        self.owners.load_cache()
         keys = self.lw_app.keys_already_here()
         if keys is None:
             self.load_keys()
@@ -150,7 +161,8 @@ class KeysScreen(Screen[None]):
             self.rebuild_table()
         self.batches.list_reloaded()
         self.refresh_top_bar()
-        self.say(f"Loaded {plural(len(self.state.keys))}.{self.repeats_note()}{self.files_note()}")
+        notes = f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"
+        self.say(f"Loaded {plural(len(self.state.keys))}.{notes}")
         self.after_first_load()
 
     def repeats_note(self) -> str:
@@ -209,6 +221,10 @@ class KeysScreen(Screen[None]):
         self.table.show(shown, self.state, self.lw_app.clock())
         self.query_one(FilterBar).show_state(self.state, len(shown))
         self.refresh_status()
+
+    def refresh_filter_bar(self) -> None:
+        """The counts of the filter line (owners known) without filtering again."""
+        self.query_one(FilterBar).show_state(self.state, self.table.row_count)
 
     # Finding keys: key_finding.py.
 
@@ -292,12 +308,32 @@ class KeysScreen(Screen[None]):
     def filter_left(self) -> None:
         self.set_focus(self.table)
 
+    # Owners: owner_flow.py.
+
+    def action_read_owners(self) -> None:
+        self.owners.read_owners()
+
+    def action_owner_filter(self) -> None:
+        self.owners.pick_owner()
+
+    def action_cycle_key_type(self) -> None:
+        self.owners.cycle_key_type()
+
+    def on_details_read_ended(self, message: DetailsReadEnded) -> None:
+        self.owners.ended(message)
+
+    def on_owners_cached(self, message: OwnersCached) -> None:
+        self.owners.cached(message)
+
+    def on_people_loaded(self, message: PeopleLoaded) -> None:
+        self.owners.people_loaded(message)
+
     # --- revocation: batch_flow.py -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The cancel key shows in the footer only while a batch runs."""
+        """The cancel key shows in the footer only while a batch or the detail reads run."""
         if action == "cancel_batch":
-            return self.batches.running
+            return self.batches.running or self.owners.running
         return super().check_action(action, parameters)
 
     def action_revoke(self) -> None:
@@ -307,6 +343,9 @@ class KeysScreen(Screen[None]):
         self.batches.retry_failed()
 
     def action_cancel_batch(self) -> None:
+        if self.owners.running and not self.batches.running:
+            self.owners.cancel()
+            return
         self.batches.cancel_pressed()
 
     def action_batches(self) -> None:
@@ -335,6 +374,8 @@ class KeysScreen(Screen[None]):
         work in progress."""
         if event.state is not WorkerState.ERROR or self.batches.worker_failed(event.worker):
             return
+        if event.worker.group == READS_GROUP:
+            self.owners.worker_failed()
         error = safe_text(repr(event.worker.error), 120)
         what = WORKER_JOBS.get(event.worker.group, "A background task")
         self.say(f"{what} failed on an internal error ({error}).")
@@ -384,20 +425,21 @@ class KeysScreen(Screen[None]):
         self.query_one("#top-bar", OneLine).update(bar)
 
     def coverage_note(self) -> str:
-        """What the list covers, once it is known: the server's detail of this session's own
-        key (`g` in its details) gives the credential's type."""
+        """What the list covers, once it is known: the detail of this session's own key (`g` in
+        its details, or `o`) gives the credential's type."""
         own = self.batches.own_key_id
-        detail = self.state.details.get(own) if own else None
-        if detail is None:
+        ownership = self.state.owners.get(own) if own else None
+        if ownership is None:
             return ""
-        if detail.key_type == "personal":
+        if ownership.key_type == "personal":
             return " (a personal key: only its owner's keys and the service keys)"
-        if detail.key_type == "service":
+        if ownership.key_type == "service":
             return " (a service key: every key, with an organization-wide ADMIN binding)"
         return ""
 
     def on_screen_resume(self) -> None:
         self.refresh_top_bar()  # a detail fetched meanwhile may tell what the list covers
+        self.owners.after_details()
 
     def refresh_status(self) -> None:
         state = self.state
@@ -408,4 +450,6 @@ class KeysScreen(Screen[None]):
             parts.append(f"{hidden} hidden by filter")
         if state.range_anchor is not None:
             parts.append(self.finding.range_hint())
+        if self.owners.running:
+            parts.append(self.owners.progress())
         self.query_one("#status-line", OneLine).update(Text(" · ".join(parts)))

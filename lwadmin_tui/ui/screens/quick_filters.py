@@ -1,4 +1,4 @@
-"""The quick-filter form (`f`): expired, never used, stale, created before, role, scope.
+"""The quick-filter form (`f`): expired, never used, stale, created before, role, scope, type.
 
 It returns a new `QuickFilters` (or None when cancelled); the keys screen owns the state and
 rebuilds the table. Combined with the `/` text filter: a key is shown when every rule matches.
@@ -17,6 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from lwadmin_tui.keys.filters import ROLES, SCOPE_TYPES, QuickFilters, parse_day, parse_days
+from lwadmin_tui.keys.ownership import PERSONAL, SERVICE
+
+KEY_TYPES = (PERSONAL, SERVICE)
 
 ANY: Any = Select.NULL
 
@@ -78,6 +81,12 @@ class QuickFiltersScreen(ModalScreen[QuickFilters | None]):
                     now.scope or "", placeholder="project or team name, or id",
                     id="qf-scope", compact=True,
                 )  # fmt: skip
+            with Horizontal(classes="qf-row"):
+                yield Label("Key type", classes="qf-label")
+                yield Select(
+                    [(t, t) for t in KEY_TYPES], prompt="any (o reads types)",
+                    value=now.key_type or ANY, id="qf-key-type", compact=True,
+                )  # fmt: skip
             yield Static("", id="qf-error")
             yield Static(
                 "enter / ctrl+s apply · ctrl+r clear all · escape / ctrl+g cancel\n"
@@ -96,6 +105,7 @@ class QuickFiltersScreen(ModalScreen[QuickFilters | None]):
         """The filters the form describes; ValueError names the field that is wrong."""
         role = self.query_one("#qf-role", Select).value
         scope_type = self.query_one("#qf-scope-type", Select).value
+        key_type = self.query_one("#qf-key-type", Select).value
         return QuickFilters(
             expired=self.query_one("#qf-expired", Checkbox).value,
             never_used=self.query_one("#qf-never", Checkbox).value,
@@ -104,6 +114,9 @@ class QuickFiltersScreen(ModalScreen[QuickFilters | None]):
             role=role if isinstance(role, str) else None,
             scope_type=scope_type if isinstance(scope_type, str) else None,
             scope=self.query_one("#qf-scope", Input).value.strip() or None,
+            key_type=key_type if isinstance(key_type, str) else None,
+            owner=self.current.owner,  # chosen with O; kept as it is
+            owner_label=self.current.owner_label,
         )
 
     def action_apply(self) -> None:

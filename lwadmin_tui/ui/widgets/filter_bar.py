@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from lwadmin_tui.keys.owners import coverage_phrase
 from lwadmin_tui.keys.state import KeysState
 from lwadmin_tui.ui.widgets.one_line import OneLine
 
@@ -18,7 +19,16 @@ def filter_summary(state: KeysState, shown: int) -> Text:
     total = len(state.keys)
     text = Text(no_wrap=True, overflow="ellipsis")
     rules = [rule.describe() for rule in state.rules()]
-    if rules:
+    if rules and state.owners_incomplete:
+        # The owners' words before the rules, the sort last: a narrow terminal cuts the sort.
+        text.append(f"Showing {shown} of {total}", style="bold")
+        text.append(" · ")
+        text.append(coverage_phrase(state.owners_known, total), style="bold")
+        text.append(" · ")
+        text.append("filter: ", style="bold")
+        text.append(" + ".join(rules))
+        text.append(f" · sort: {state.sort.describe()}")
+    elif rules:
         text.append(f"Showing {shown} of {total}", style="bold")
         text.append(f" · sort: {state.sort.describe()} · ")
         text.append("filter: ", style="bold")

@@ -6,6 +6,7 @@ Every server string goes through `literal` (safe text, never markup).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from lwadmin_tui.keys.display import (
     short_date,
     status_word,
 )
+from lwadmin_tui.keys.owners import owner_cell, type_cell
 from lwadmin_tui.keys.sorting import DOWN, UP, SortSpec
 from lwadmin_tui.outcomes import Pending, Result, RevokeOutcome
 from lwadmin_tui.ui.widgets.literal import literal
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 MARK = "●"
 # (key, label, width); name and result share what is left, the name never less than the result.
 # A fixed width holds its label and the sort arrow (`Last used ↑`): a header is never cut.
-# Optional columns are dropped, in this order, when the terminal is too narrow: at 80 columns the
-# table keeps mark, name, status, last used and result.
+# Optional columns are dropped, in this order, when the terminal is too narrow: at 120 columns
+# Created and Expires go; at 80 the table keeps mark, name, status, last used, owner and result.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("mark", " ", 1),
     ("name", "Name", 0),
@@ -40,10 +42,15 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("last_used", "Last used", 11),
     ("expires", "Expires", 10),
     ("scope", "Scope", 16),
+    ("owner", "Owner", 12),
+    ("type", "Type", 8),
     ("result", "Result", 0),
 )
-DROP_ORDER = ("created", "expires", "scope", "status")
-NAME_MIN, NAME_MAX, RESULT_MIN = 16, 40, 22
+DROP_ORDER = ("created", "expires", "type", "scope", "status")
+NAME_MIN, NAME_MAX, RESULT_MIN = 18, 40, 16
+DATES = frozenset({"created", "expires"})
+COMFORT = 46
+"""Room for name and result that the date columns give way to (the details show both dates)."""
 CELL_PADDING = 1
 
 
@@ -55,7 +62,7 @@ def column_layout(width: int) -> list[tuple[str, str, int]]:
         return width - 2 - sum(w + 2 * CELL_PADDING for _, _, w in cols)  # 2: scrollbar
 
     for optional in DROP_ORDER:
-        if spare(columns) >= NAME_MIN + RESULT_MIN:
+        if spare(columns) >= (COMFORT if optional in DATES else NAME_MIN + RESULT_MIN):
             break
         columns = [c for c in columns if c[0] != optional]
     room = max(spare(columns), NAME_MIN + RESULT_MIN)
@@ -85,8 +92,9 @@ def mark_cell(marked: bool) -> Text:
     return Text(MARK if marked else " ", style="bold")
 
 
-LIVE_COLUMNS = frozenset({"mark", "result", "status"})
-"""The columns that change while a key is shown: the admin marks it, a batch revokes it."""
+LIVE_COLUMNS = frozenset({"mark", "result", "status", "owner", "type"})
+"""The columns that change while a key is shown: the admin marks it, a batch revokes it, its
+details are read."""
 
 
 def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
@@ -94,6 +102,12 @@ def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
     cell stands (the status of a key no batch has revoked)."""
     if column == "mark":
         return mark_cell(key_id in state.marked)
+    if column == "owner":
+        ownership = state.owners.get(key_id)
+        return literal(owner_cell(ownership, state.people), style="" if ownership else "dim")
+    if column == "type":
+        ownership = state.owners.get(key_id)
+        return Text(type_cell(ownership), style="" if ownership else "dim")
     result = state.results.get(key_id)
     if column == "result":
         return result_cell(result)
@@ -102,8 +116,10 @@ def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
     return None
 
 
-def key_cells(key: ApiKeyInfo, now: datetime) -> dict[str, Text]:
-    """The cells that depend on the key alone (not on marks or results)."""
+def key_cells(
+    key: ApiKeyInfo, now: datetime, scope_names: Mapping[str, str] | None = None
+) -> dict[str, Text]:
+    """The cells that depend on the key alone (not on marks, results or owners)."""
     expired = is_expired(key, now)
     return {
         "name": literal(key_name(key)),
@@ -111,5 +127,5 @@ def key_cells(key: ApiKeyInfo, now: datetime) -> dict[str, Text]:
         "created": Text(short_date(key.created_at)),
         "last_used": Text(relative(key.last_used_at, now)),
         "expires": Text(short_date(key.expires_at)),
-        "scope": literal(scope_summary(key.role_bindings)),
+        "scope": literal(scope_summary(key.role_bindings, scope_names)),
     }

@@ -210,8 +210,14 @@ class KeysTable(ScrollView, can_focus=True, inherit_bindings=False):
         cells = self._cells.get(key.id)
         if cells is None:
             assert self._now is not None
-            cells = self._cells[key.id] = key_cells(key, self._now)
+            cells = self._cells[key.id] = key_cells(key, self._now, self._state.scope_names)
         return cells[column]
+
+    def names_changed(self) -> None:
+        """Scope names arrived: every cached cell that may name a scope is drawn again."""
+        self._cells.clear()
+        self._strips.clear()
+        self.refresh()
 
     # --- the cursor ----------------------------------------------------------------------------
 

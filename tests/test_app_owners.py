@@ -1,0 +1,297 @@
+"""Owners in the app (Pilot, real HTTP): `o` asks and reads, the Owner and Type columns, the owner
+picker and offboarding, what the filter line and the confirmation say while owners are unknown,
+the owner cache across starts, a cancel, and the own-key guess on the newest server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from lwadmin_tui.fake import admin_scenario
+from lwadmin_tui.fake.org import FakeUser
+from lwadmin_tui.keys.owner_cache import load_owner_cache, owner_cache_path, save_owner_cache
+from lwadmin_tui.keys.ownership import Ownership
+from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.screens.owner_picker import OwnerPickerScreen
+from lwadmin_tui.ui.screens.read_details_question import ReadDetailsQuestion
+from tests.app_driver import (
+    cell,
+    filter_bar,
+    keys_screen,
+    make_app,
+    message_line,
+    move_to,
+    row_ids,
+    settle,
+    status_line,
+    wait_until,
+)
+from tests.conftest import FIXED_NOW, World, serve
+
+
+def detail_reads(world: World) -> list[str]:
+    return [
+        r.path.rsplit("/", 1)[-1]
+        for r in world.fake.requests
+        if r.method == "GET" and r.path.startswith("/api/api-keys/")
+    ]
+
+
+def person(world: World, name: str) -> FakeUser:
+    return next(u for u in world.fake.org.users.values() if u.name == name)
+
+
+def listed_ids(world: World) -> list[str]:
+    return [
+        k.id
+        for k in world.fake.org.keys.values()
+        if k.revoked_at is None and not k.is_langy_session
+    ]
+
+
+async def read_all(pilot: Pilot[Any]) -> None:
+    await pilot.press("o")
+    assert isinstance(pilot.app.screen, ReadDetailsQuestion)
+    await pilot.press("y")
+    await settle(pilot)
+
+
+async def test_o_asks_first_and_n_reads_nothing(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        question = app.screen
+        assert isinstance(question, ReadDetailsQuestion)
+        said = str(question.query_one("#read-question").render())
+        assert "40 keys" in said and "audit log" in said
+        await pilot.press("n")
+        await settle(pilot)
+        assert detail_reads(admin_world) == []
+        assert "no detail was read" in message_line(pilot)
+
+
+async def test_o_fills_owner_and_type_for_every_key(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert {cell(pilot, k, "owner") for k in row_ids(pilot)} == {"?"}
+        await read_all(pilot)
+        assert sorted(detail_reads(admin_world)) == sorted(keys_screen(pilot).state.keys)
+        for key_id in row_ids(pilot):
+            stored = admin_world.fake.key(key_id)
+            owner = admin_world.fake.org.users.get(stored.owner_user_id or "")
+            assert cell(pilot, key_id, "owner") == (owner.name if owner else "service")
+            assert cell(pilot, key_id, "type") == ("service" if stored.is_service else "personal")
+        assert "40 read" in message_line(pilot)
+        # Everything is known now: o offers to read them again for their access, nothing less.
+        await pilot.press("o")
+        assert "again, to refresh" in str(app.screen.query_one("#read-question").render())
+
+
+async def test_offboarding_marks_every_key_of_the_person_and_nothing_else(
+    admin_world: World,
+) -> None:
+    luis = person(admin_world, "Luis Ortega")
+    his = {k.id for k in admin_world.fake.org.keys.values() if k.owner_user_id == luis.id}
+    his -= admin_world.fake.revoked_ids()
+    app = make_app(admin_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        first = next(k for k in row_ids(pilot) if k in his)
+        await move_to(pilot, first)
+        await pilot.press("O")
+        picker = app.screen
+        assert isinstance(picker, OwnerPickerScreen)
+        labels = [c.label for c in picker.choices]
+        assert labels == sorted(labels, key=str.casefold)  # by name, no unknown left
+        await pilot.press("enter")  # the picker starts on the cursor's owner
+        await settle(pilot)
+        assert set(row_ids(pilot)) == his
+        assert "owner Luis Ortega" in filter_bar(pilot)
+        assert f"all {len(his)} of Luis Ortega's keys" in message_line(pilot)
+        await pilot.press("a", "d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert {k.id for k in dialog.keys} == his
+        assert "Owners are known" not in str(dialog.query_one("#note").render())
+        await pilot.press("y")
+        await settle(pilot)
+    deletes = {r.path.rsplit("/", 1)[-1] for r in admin_world.fake.requests if r.method == "DELETE"}
+    assert deletes == his
+
+
+@pytest.fixture
+def partly_cached(admin_world: World) -> Iterator[tuple[World, set[str]]]:
+    """The owner cache holds 10 of the 40 keys, as a start after an earlier session would."""
+    known = listed_ids(admin_world)[:10]
+    owners = {
+        k: Ownership(
+            "service" if (s := admin_world.fake.key(k)).is_service else "personal",
+            s.owner_user_id,
+            s.created_by_user_id,
+            s.permission_mode,
+            FIXED_NOW,
+        )
+        for k in known
+    }
+    host = admin_world.url.split("://", 1)[1]
+    save_owner_cache(host, owners)
+    yield admin_world, set(known)
+
+
+async def test_a_start_shows_cached_owners_and_o_reads_only_the_rest(
+    partly_cached: tuple[World, set[str]],
+) -> None:
+    world, known = partly_cached
+    app = make_app(world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert detail_reads(world) == []
+        assert {k for k in row_ids(pilot) if cell(pilot, k, "owner") != "?"} == known
+        await pilot.press("O")
+        await pilot.press("end", "enter")  # "unknown owner" is last
+        await settle(pilot)
+        assert "owners known for 10 of 40 — press o" in filter_bar(pilot)
+        assert len(row_ids(pilot)) == 30
+        await pilot.press("c", "p")  # personal keys only: some are unknown
+        await settle(pilot)
+        assert "owners known for 10 of 40" in filter_bar(pilot)
+        await pilot.press("a", "d")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert "Owners are known for 10 of 40 keys: 30 listed keys have no known owner" in str(
+            dialog.query_one("#note").render()
+        )
+        await pilot.press("escape")
+        await pilot.press("o")
+        assert "30 keys not yet known" in str(pilot.app.screen.query_one("#read-question").render())
+        await pilot.press("y")
+        await settle(pilot)
+        listed = set(keys_screen(pilot).state.keys)
+        assert set(detail_reads(world)) == listed - known
+        assert "owners known" not in filter_bar(pilot)
+    host = world.url.split("://", 1)[1]
+    assert set(load_owner_cache(host).owners) == listed
+
+
+async def test_with_the_cache_off_nothing_is_kept(admin_world: World) -> None:
+    host = admin_world.url.split("://", 1)[1]
+    app = make_app(admin_world, owner_cache=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+    assert not owner_cache_path(host).exists()
+
+
+async def test_a_corrupt_cache_is_said_in_one_sentence_and_ignored(admin_world: World) -> None:
+    host = admin_world.url.split("://", 1)[1]
+    path = owner_cache_path(host)
+    path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    path.write_bytes(b'{"version": 1, "host": ')
+    path.chmod(0o600)
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await wait_until(pilot, lambda: "owner cache" in message_line(pilot))
+        assert "ignored" in message_line(pilot)
+        assert {cell(pilot, k, "owner") for k in row_ids(pilot)} == {"?"}
+        await read_all(pilot)
+        assert "40 read" in message_line(pilot)
+
+
+async def test_x_cancels_the_reads_and_keeps_what_arrived(admin_world: World) -> None:
+    admin_world.server.latency_ms = 40
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "y")
+        flow = keys_screen(pilot).owners
+        await wait_until(pilot, lambda: flow.reads is not None and flow.reads.counts.done >= 3)
+        assert "reading details" in status_line(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        said = message_line(pilot)
+        assert said.startswith("Reading stopped"), said
+        read = len(detail_reads(admin_world))
+        assert 3 <= read < 40
+        known = [k for k in row_ids(pilot) if cell(pilot, k, "owner") != "?"]
+        assert len(known) == read
+        assert "reading details" not in status_line(pilot)
+
+
+async def test_the_text_filter_finds_every_key_of_a_person_once_owners_are_read(
+    admin_world: World,
+) -> None:
+    luis = person(admin_world, "Luis Ortega")
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("/", *"luis", "enter")
+        await settle(pilot)
+        by_name = set(row_ids(pilot))
+        assert "owners known for 0 of 40 — press o" in filter_bar(pilot)
+        await read_all(pilot)
+        listed = keys_screen(pilot).state.keys
+        his = {k for k in listed if admin_world.fake.key(k).owner_user_id == luis.id}
+        assert by_name < his == set(row_ids(pilot))
+
+
+@pytest.fixture
+def newest_world() -> Iterator[World]:
+    """The newest server (lastUsedAt at most once a minute) on a clock the test moves."""
+    now = [FIXED_NOW]
+    yield from serve(admin_scenario(FIXED_NOW, clock=lambda: now[0]))
+
+
+async def test_w_watches_a_minute_on_the_newest_server_and_says_it_is_a_guess(
+    newest_world: World,
+) -> None:
+    clock_cell = newest_world.fake.now
+
+    def later(seconds: float) -> None:
+        moment = clock_cell() + timedelta(seconds=seconds)
+        newest_world.fake.now = lambda: moment
+
+    app = make_app(newest_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        batches = keys_screen(pilot).batches
+        waits: list[float] = []
+
+        async def minute_passes(seconds: float) -> None:
+            waits.append(seconds)
+            later(seconds)
+            await asyncio.sleep(0)
+
+        batches.own_key_sleep = minute_passes
+        await pilot.press("w")
+        await settle(pilot)
+        own = newest_world.scenario.credential_key_id
+        assert waits and waits[0] > 60  # a moment would show nothing on this server
+        assert batches.own_key_guess == own
+        said = message_line(pilot)
+        assert "probably" in said and "a guess" in said
+
+
+async def test_w_after_o_narrows_to_the_service_keys_that_can_list_everyone(
+    admin_world: World, tmp_path: Path
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        batches = keys_screen(pilot).batches
+        batches.own_key_sleep = lambda seconds: asyncio.sleep(0)
+        await pilot.press("w")
+        await settle(pilot)
+        # Three service keys hold an org-wide binding; on a fixed clock no last use moves.
+        assert batches.own_key_guess is None
+        assert "could not tell" in message_line(pilot)
