@@ -15,9 +15,11 @@ from textual.pilot import Pilot
 
 from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.fake.org import FakeUser
+from lwadmin_tui.fake.scenarios import starter_scenario
 from lwadmin_tui.keys.owner_cache import load_owner_cache, owner_cache_path, save_owner_cache
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
+from lwadmin_tui.ui.screens.help import HelpScreen
 from lwadmin_tui.ui.screens.owner_picker import OwnerPickerScreen
 from lwadmin_tui.ui.screens.read_details_question import ReadDetailsQuestion
 from tests.app_driver import (
@@ -295,3 +297,62 @@ async def test_w_after_o_narrows_to_the_service_keys_that_can_list_everyone(
         # Three service keys hold an org-wide binding; on a fixed clock no last use moves.
         assert batches.own_key_guess is None
         assert "could not tell" in message_line(pilot)
+
+
+@pytest.fixture
+def starter_world() -> Iterator[World]:
+    yield from serve(starter_scenario(FIXED_NOW))
+
+
+async def test_without_enterprise_names_come_from_teams_and_the_rest_say_why(
+    starter_world: World,
+) -> None:
+    tomasz = person(starter_world, "Tomasz Nowak")  # in no team on this plan
+    app = make_app(starter_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        his = [k for k in row_ids(pilot) if starter_world.fake.key(k).owner_user_id == tomasz.id]
+        assert his
+        assert {cell(pilot, k, "owner") for k in his} == {tomasz.id[:10] + "…"}
+        luis = person(starter_world, "Luis Ortega")
+        assert any(cell(pilot, k, "owner") == "Luis Ortega" for k in row_ids(pilot))
+        assert luis.id
+        await move_to(pilot, his[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        details = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert tomasz.id in details and "(no name known)" in details
+        assert "Enterprise plan" in details
+        await pilot.press("escape", "question_mark")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert any("Enterprise plan" in note for _, note in help_screen.owner_notes)
+
+
+async def test_the_scope_column_names_the_project_or_team(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        names = {admin_world.fake.key(k).name: k for k in row_ids(pilot)}
+        assert cell(pilot, names["label review"], "scope") == "VIEWER@vision-evals"
+        assert cell(pilot, names["deploy-bot (prod)"], "scope") == "ADMIN@Platform"
+        assert cell(pilot, names["maya laptop"], "scope") == "ADMIN@org"
+        assert cell(pilot, names["security scan"], "scope") == "VIEWER@org +1"
+
+
+async def test_a_key_gone_since_the_list_is_marked_gone_and_not_read_again(
+    admin_world: World,
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        vanished = row_ids(pilot)[0]
+        del admin_world.fake.org.keys[vanished]
+        await read_all(pilot)
+        assert cell(pilot, vanished, "status") == "gone"
+        assert "1 gone" in message_line(pilot)
+        await pilot.press("o")  # every other key is known: a refresh, without the gone one
+        said = str(app.screen.query_one("#read-question").render())
+        assert f"{len(row_ids(pilot)) - 1} keys again" in said

@@ -27,7 +27,7 @@ async def test_the_footer_is_rebuilt_only_when_what_it_shows_changes(admin_world
     async with make_app(admin_world).run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         screen, before = keys_screen(pilot), footer_keys(pilot)
-        assert "Revoke" in descriptions(pilot) and "Cancel batch" not in descriptions(pilot)
+        assert "Revoke" in descriptions(pilot) and "Cancel" not in descriptions(pilot)
         screen.refresh_bindings()
         screen.refresh_bindings()
         await settle(pilot)
@@ -36,12 +36,12 @@ async def test_the_footer_is_rebuilt_only_when_what_it_shows_changes(admin_world
         screen.batches.run = BatchRun({}, [])  # the cancel key shows only while a batch runs
         screen.refresh_bindings()
         await settle(pilot)
-        assert "Cancel batch" in descriptions(pilot)
+        assert "Cancel" in descriptions(pilot)
 
         screen.batches.run.end()
         screen.refresh_bindings()
         await settle(pilot)
-        assert "Cancel batch" not in descriptions(pilot)
+        assert "Cancel" not in descriptions(pilot)
 
 
 async def test_the_message_line_grows_to_two_lines_and_back(admin_world: World) -> None:

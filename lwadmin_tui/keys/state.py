@@ -39,6 +39,8 @@ class KeysState:
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     owners: dict[str, Ownership] = field(default_factory=dict)
     """Type, owner and access by key id, from detail reads (`o`, `g`) and the owner cache."""
+    gone: set[str] = field(default_factory=set)
+    """Listed keys a detail read found gone (404, no longer listed): until the next list."""
     people: Mapping[str, Named] = field(default_factory=dict)
     """Names and emails by user id, from the team and organization member lists."""
     clock: Callable[[], datetime] = utc_now
@@ -70,6 +72,7 @@ class KeysState:
         self._search_texts = None
         self._known = None
         self.marked &= self.keys.keys()
+        self.gone &= self.keys.keys()
         self.results.clear()
         if self.range_anchor not in self.keys:
             self.range_anchor = None

@@ -53,9 +53,9 @@ BATCH_BINDINGS = [
     Binding(
         "x",
         "cancel_batch",
-        "Cancel batch",
+        "Cancel",
         id="cancel_batch",
-        tooltip="Stop the running batch: nothing new is sent",
+        tooltip="Stop the running batch (nothing new is sent) or the detail reads of o",
     ),
     Binding(
         "t",

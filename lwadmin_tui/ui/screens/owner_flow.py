@@ -70,7 +70,6 @@ class OwnerFlow:
         self.reads: DetailReads | None = None
         self.unreadable: set[str] = set()
         """Listed keys whose details this credential may not read (404): `o` leaves them out."""
-        self.gone: set[str] = set()
         self.people = PeopleDirectory()
         self.cache_problem = ""
         self._pending: list[DetailRead] = []
@@ -169,9 +168,10 @@ class OwnerFlow:
             return
         if not screen.loaded:
             return
-        unknown = [k for k in self.state.unknown_owner_ids() if k not in self.unreadable]
+        left_out = self.unreadable | self.state.gone
+        unknown = [k for k in self.state.unknown_owner_ids() if k not in left_out]
         refresh = not unknown
-        ids = unknown or [k for k in self.state.keys if k not in self.unreadable]
+        ids = unknown or [k for k in self.state.keys if k not in left_out]
         if not ids:
             screen.say("No key to read: the list is empty.", passing=True)
             return
@@ -237,7 +237,7 @@ class OwnerFlow:
             elif result.kind is ReadKind.NOT_SHOWN:
                 self.unreadable.add(result.key_id)
             elif result.kind is ReadKind.GONE:
-                self.gone.add(result.key_id)
+                self.state.gone.add(result.key_id)
         self.state.add_owners(owners)
         self.owners_changed({result.key_id for result in pending})
 

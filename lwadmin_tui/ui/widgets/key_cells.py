@@ -113,6 +113,8 @@ def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
         return result_cell(result)
     if isinstance(result, RevokeOutcome) and result.done:
         return Text("revoked", style="italic")  # the list said active; this session revoked it
+    if key_id in state.gone:
+        return Text("gone", style="italic")  # a detail read answered 404 and the list agreed
     return None
 
 
