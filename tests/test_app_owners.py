@@ -356,3 +356,19 @@ async def test_a_key_gone_since_the_list_is_marked_gone_and_not_read_again(
         await pilot.press("o")  # every other key is known: a refresh, without the gone one
         said = str(app.screen.query_one("#read-question").render())
         assert f"{len(row_ids(pilot)) - 1} keys again" in said
+
+
+async def test_o_again_refreshes_an_access_changed_since_and_the_cache_keeps_it(
+    admin_world: World,
+) -> None:
+    host = admin_world.url.split("://", 1)[1]
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        key_id = next(k for k in row_ids(pilot) if admin_world.fake.key(k).permission_mode == "all")
+        assert load_owner_cache(host).owners[key_id].permission_mode == "all"
+        admin_world.fake.key(key_id).permission_mode = "readonly"  # a PATCH by someone else
+        await read_all(pilot)  # everything known: o reads every key again
+        assert keys_screen(pilot).state.owners[key_id].access == "read-only"
+    assert load_owner_cache(host).owners[key_id].permission_mode == "readonly"

@@ -52,6 +52,8 @@ class KeysState:
     """`search_text` of every key, built when the filter box gets focus (or at the first text
     filter) after a load."""
     _known: int | None = field(default=None, repr=False)
+    owners_version: int = 0
+    """Counts the changes to `owners`, so the cache is written only after one."""
 
     @property
     def scope_names(self) -> dict[str, str]:
@@ -81,7 +83,10 @@ class KeysState:
 
     def add_owners(self, owners: Mapping[str, Ownership]) -> None:
         """Detail reads arrived: the text filter searches their owners from now on."""
+        if not owners:
+            return
         self.owners.update(owners)
+        self.owners_version += 1
         self._search_texts = None
         self._known = None
 

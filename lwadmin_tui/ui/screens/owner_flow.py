@@ -75,7 +75,7 @@ class OwnerFlow:
         self._pending: list[DetailRead] = []
         self._flush_due = False
         self._last_rebuild = 0.0
-        self._saved_owners = 0
+        self._saved_version = 0
         self._seen = 0
 
     @property
@@ -112,7 +112,7 @@ class OwnerFlow:
             return
         known = {k: v for k, v in message.owners.items() if k not in self.state.owners}
         self.state.add_owners(known)
-        self._saved_owners = len(self.state.owners)
+        self._saved_version = self.state.owners_version  # nothing new to write back
         self.owners_changed(set(known))
 
     def load_note(self) -> str:
@@ -122,9 +122,9 @@ class OwnerFlow:
 
     def save_cache(self) -> None:
         """Everything known, written on a thread; a failure is said, never raised."""
-        if not self.app.session.owner_cache or len(self.state.owners) == self._saved_owners:
+        if not self.app.session.owner_cache or self.state.owners_version == self._saved_version:
             return
-        self._saved_owners = len(self.state.owners)
+        self._saved_version = self.state.owners_version
         owners, host = dict(self.state.owners), self.app.host
 
         def write() -> None:
@@ -138,7 +138,7 @@ class OwnerFlow:
 
     def after_details(self) -> None:
         """`g` in a key's details may have read an owner: its row and the cache follow."""
-        if len(self.state.owners) != self._seen:
+        if self.state.owners_version != self._seen:
             self.owners_changed(set(self.state.owners))
             self.save_cache()
 
@@ -244,7 +244,7 @@ class OwnerFlow:
     def owners_changed(self, key_ids: set[str]) -> None:
         """Repaint these rows; filter the table again if a filter depends on owners."""
         screen = self.screen
-        self._seen = len(self.state.owners)
+        self._seen = self.state.owners_version
         now = self.app.monotonic()
         depends = self.state.quick.needs_owners or bool(self.state.filter_text.strip())
         if depends and (not self.running or now - self._last_rebuild >= REBUILD_INTERVAL):
@@ -261,9 +261,7 @@ class OwnerFlow:
         screen.refresh_bindings()
         if reads is None:
             return
-        self.owners_changed(set())
-        if self.state.quick.needs_owners or self.state.filter_text.strip():
-            screen.rebuild_table()
+        self.owners_changed(set())  # filters again if a filter depends on owners
         self.save_cache()
         screen.say(self.summary(reads))
 
