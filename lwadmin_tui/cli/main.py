@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
         "doctor", help="check settings, credential, keyring, TLS and the server", allow_abbrev=False
     )
     add_setting_flags(doctor)
+    from lwadmin_tui.cli.runbook_parser import add_runbook_commands
+
+    add_runbook_commands(commands, add_setting_flags)
     return parser
 
 
@@ -162,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             from lwadmin_tui.cli.doctor import run_doctor
 
             raise SystemExit(run_doctor(loaded, store))
+        if command in ("keys", "revoke"):
+            from lwadmin_tui.cli.runbook import run_runbook
+
+            raise SystemExit(run_runbook(args, loaded, store))
         from lwadmin_tui.cli.launch import run_tui
 
         run_tui(args, loaded, store)
