@@ -372,3 +372,119 @@ async def test_o_again_refreshes_an_access_changed_since_and_the_cache_keeps_it(
         await read_all(pilot)  # everything known: o reads every key again
         assert keys_screen(pilot).state.owners[key_id].access == "read-only"
     assert load_owner_cache(host).owners[key_id].permission_mode == "readonly"
+
+
+async def test_d_while_the_reads_run_sends_nothing_and_says_why(admin_world: World) -> None:
+    admin_world.server.latency_ms = 40
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o", "y")
+        flow = keys_screen(pilot).owners
+        await wait_until(pilot, lambda: flow.reads is not None and flow.reads.counts.done >= 1)
+        await pilot.press("space", "d")
+        assert not isinstance(app.screen, ConfirmRevokeScreen)
+        assert "x stops the reads, then d revokes" in message_line(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+    assert not any(r.method == "DELETE" for r in admin_world.fake.requests)
+
+
+async def partly_read(pilot: Pilot[Any], world: World, read: int) -> None:
+    """`o`, then a cancel once `read` keys are known."""
+    world.server.latency_ms = 30
+    await pilot.press("o", "y")
+    flow = keys_screen(pilot).owners
+    await wait_until(pilot, lambda: flow.reads is not None and flow.reads.counts.done >= read)
+    await pilot.press("x")
+    await settle(pilot)
+    world.server.latency_ms = 0
+
+
+async def test_an_owner_picked_while_owners_are_unknown_never_says_all(
+    admin_world: World,
+) -> None:
+    app = make_app(admin_world, concurrency=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await partly_read(pilot, admin_world, 8)
+        state = keys_screen(pilot).state
+        known = next(k for k, o in state.owners.items() if o.owner_id)
+        await move_to(pilot, known)
+        await pilot.press("O", "enter")
+        await settle(pilot)
+        said = message_line(pilot)
+        assert "all" not in said.split(":")[0] and "known to be" in said, said
+        assert "may be theirs too" in said
+        # Marked under that filter, then the filter cleared: the confirmation still warns.
+        await pilot.press("a", "c", "d")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmRevokeScreen)
+        assert "Owners are known for" in str(dialog.query_one("#note").render())
+
+
+async def test_o_on_a_service_key_highlights_no_one(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        await move_to(pilot, admin_world.scenario.credential_key_id)  # a service key
+        await pilot.press("O")
+        picker = app.screen
+        assert isinstance(picker, OwnerPickerScreen)
+        assert "service key: no one owns it" in picker.coverage
+        await pilot.press("enter")  # nothing highlighted: nothing is picked
+        await settle(pilot)
+        assert app.screen is picker
+        assert keys_screen(pilot).state.quick.owner is None
+
+
+async def test_a_text_filter_says_when_some_owners_have_no_known_name(
+    starter_world: World,
+) -> None:
+    app = make_app(starter_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        await pilot.press("/", *"tomasz", "enter")
+        await settle(pilot)
+        assert "1 owner without a known name" in filter_bar(pilot)
+
+
+@pytest.fixture
+def legacy_world() -> Iterator[World]:
+    scenario = admin_scenario(FIXED_NOW)
+    scenario.app.legacy = True  # before 3.13: no GET /api/api-keys/{id}
+    yield from serve(scenario)
+
+
+async def test_a_server_without_the_detail_route_is_named_as_such(legacy_world: World) -> None:
+    app = make_app(legacy_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await read_all(pilot)
+        said = message_line(pilot)
+        assert said.startswith("Every read answered 404") and "before 3.13" in said, said
+        await pilot.press("o")
+        assert "No key left to read" in message_line(pilot)
+
+
+async def test_w_again_while_watching_does_not_restart_the_minute(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        batches = keys_screen(pilot).batches
+        release = asyncio.Event()
+
+        async def held(seconds: float) -> None:
+            await release.wait()
+
+        batches.own_key_sleep = held
+        await pilot.press("w")
+        await pilot.pause()
+        assert "watching whose last use moves" in status_line(pilot)
+        await pilot.press("w")
+        assert "Still watching" in message_line(pilot)
+        release.set()
+        await settle(pilot)
+        assert "watching" not in status_line(pilot)

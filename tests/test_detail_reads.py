@@ -132,3 +132,18 @@ async def test_a_worker_bug_stops_the_reads_without_losing_a_key(admin_world: Wo
     results = await DetailReads(Broken(), concurrency=2).run(ids)
     assert [r.key_id for r in results] == ids
     assert {r.kind for r in results} <= {ReadKind.FAILED, ReadKind.NOT_READ}
+
+
+async def test_the_first_failure_is_kept_for_the_summary(admin_world: World) -> None:
+    class Html:
+        async def get_key(self, key_id: str) -> ApiKeyDetail:
+            from lwadmin_tui.api.errors import BadResponse
+
+            raise BadResponse("the server answered 200 with an HTML page, not JSON", status=200)
+
+        async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
+            return ()
+
+    reads = DetailReads(Html())
+    await reads.run([f"key{n:018d}" for n in range(3)])
+    assert reads.counts.failed == 3 and "HTML page" in reads.first_failure

@@ -158,3 +158,9 @@ async def test_a_unique_candidate_needs_no_watch() -> None:
     owners = {**OWNERS, "k5": Ownership(SERVICE, None, None)}
     key_id, why = await guess_own_key(NoLists(), keys=KEYS, owners=owners)
     assert key_id == "k3" and why.startswith("a guess:") and "2 people" in why
+
+
+def test_a_bang_alone_is_no_filter_at_all() -> None:
+    s = state()
+    s.filter_text = "!"
+    assert s.rules() == []

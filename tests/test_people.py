@@ -276,3 +276,14 @@ async def test_team_members_are_read_at_most_four_at_a_time() -> None:
 )
 def test_short_user_id_is_short_and_safe(user_id: str, shown: str) -> None:
     assert short_user_id(user_id) == shown
+
+
+async def test_one_malformed_member_leaves_the_others_named(admin_world: World) -> None:
+    """A name of the wrong type used to fail the whole list: every owner became an id."""
+    maya = next(u for u in admin_world.fake.org.users.values() if u.name == "Maya Chen")
+    maya.name = 123  # type: ignore[assignment]  # a server bug, or a hostile one
+    people = await load_people(admin_world)
+    assert maya.id not in people.people
+    named = {p.name for p in people.people.values()}
+    assert {"Luis Ortega", "Priya Raman", "Amara Okafor"} <= named
+    assert not people.notes

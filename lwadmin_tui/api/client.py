@@ -46,6 +46,7 @@ from lwadmin_tui.api.models import (
     ApiKeyInfo,
     ApiKeyList,
     Member,
+    OrganizationMember,
     OrganizationMemberPage,
     Project,
     ProjectPage,
@@ -141,22 +142,24 @@ class LangWatchClient:
 
         InvalidTeamId, before any request, for an id of other characters than the server's."""
         response = await self._request("GET", f"{_team_path(team_id)}/members")
-        return _decode(response, TeamMembers).data
+        return tuple(_rows(_decode(response, TeamMembers).data, Member))
 
     async def list_organization_members(self) -> tuple[Member, ...]:
         """Every member of the organization, deactivated people included, all pages.
 
         Enterprise plan only: on any other plan the server answers 402 (PlanRequired)."""
         rows: list[Member] = []
+        offset = 0  # rows the server sent, kept or not: the next page starts after them
         for _ in range(MAX_PAGES):
             response = await self._request(
                 "GET",
                 "/api/organization/members?includeDisabled=true"
-                f"&offset={len(rows)}&limit={MEMBER_PAGE_LIMIT}",
+                f"&offset={offset}&limit={MEMBER_PAGE_LIMIT}",
             )
             page = _decode(response, OrganizationMemberPage)
-            rows += (member.to_member() for member in page.members)
-            if not page.members or len(rows) >= page.total_count:
+            offset += len(page.members)
+            rows += (member.to_member() for member in _rows(page.members, OrganizationMember))
+            if not page.members or offset >= page.total_count:
                 break
         return tuple(rows)
 
@@ -269,6 +272,20 @@ def _parse(response: httpx.Response, model: type[_M]) -> _M:
             f"the server's answer does not have the expected shape (at {where})",
             status=response.status_code,
         ) from None
+
+
+_Row = TypeVar("_Row", Member, OrganizationMember)
+
+
+def _rows(raws: tuple[msgspec.Raw, ...], shape: type[_Row]) -> list[_Row]:
+    """Each row as `shape`; a row of the wrong shape is left out, not the whole answer."""
+    rows = []
+    for raw in raws:
+        try:
+            rows.append(msgspec.json.decode(raw, type=shape, strict=False))
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            continue
+    return rows
 
 
 def _decode(response: httpx.Response, shape: type[_Shape]) -> _Shape:

@@ -171,7 +171,8 @@ class Member(_Row, frozen=True, gc=False):
 class TeamMembers(_Row, frozen=True, gc=False):
     """`GET /api/teams/{id}/members` (needs `team:view`): rows of {userId, name, email, role}."""
 
-    data: tuple[Member, ...]
+    data: tuple[msgspec.Raw, ...]
+    """Each row decoded on its own (`client.py`): one malformed person does not hide the rest."""
 
 
 class MemberUser(_Row, frozen=True, gc=False):
@@ -196,5 +197,6 @@ class OrganizationMember(_Row, frozen=True, gc=False):
 class OrganizationMemberPage(_Row, frozen=True, gc=False):
     """One page of `GET /api/organization/members` (by offset; `totalCount` over all pages)."""
 
-    members: tuple[OrganizationMember, ...]
+    members: tuple[msgspec.Raw, ...]
+    """Each row decoded on its own, as in `TeamMembers`."""
     total_count: int = 0

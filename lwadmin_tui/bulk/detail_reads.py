@@ -92,6 +92,11 @@ class DetailReads:
         self.total = 0
         self.unauthorized = False
         self.cancelled = False
+        self.first_failure = ""
+        """The reason of the first read that failed, for the summary."""
+        self.waiting = 0
+        """Reads waiting to be tried again (429, 5xx, a lost connection), for the progress."""
+        self.last_wait_reason = ""
         self._stop = asyncio.Event()
 
     @property
@@ -127,6 +132,8 @@ class DetailReads:
 
     def _finish(self, result: DetailRead, results: dict[str, DetailRead]) -> None:
         results[result.key_id] = result
+        if result.kind is ReadKind.FAILED and not self.first_failure:
+            self.first_failure = result.message
         self.counts.add(result)
         if self.on_read is not None:
             self.on_read(result)
@@ -158,7 +165,12 @@ class DetailReads:
             except LangWatchError as error:
                 verdict = classify(error)
                 if isinstance(verdict, RetryableFailure) and attempt < self.policy.attempts:
-                    await self._pause(self.policy.wait_before(attempt + 1, verdict))
+                    self.waiting += 1
+                    self.last_wait_reason = verdict.reason
+                    try:
+                        await self._pause(self.policy.wait_before(attempt + 1, verdict))
+                    finally:
+                        self.waiting -= 1
                     continue
                 return DetailRead(key_id, ReadKind.FAILED, message=safe_text(str(error), 200))
             return DetailRead(key_id, ReadKind.READ, Ownership.from_detail(detail, self.clock()))

@@ -134,6 +134,8 @@ def load_owner_cache(host: str, directory: Path | None = None) -> CacheRead:
     """The owners kept for `host`; a missing file is an empty cache, anything wrong with it an
     empty cache and a sentence. Never raises, never blocks (a named pipe is not opened)."""
     path = owner_cache_path(host, directory)
+    if path.parent.is_symlink():  # saving refuses a linked directory: reading does too
+        return _ignored(path, "its directory is a symbolic link")
     try:
         data = _read_own(path)
     except FileNotFoundError:
@@ -323,8 +325,16 @@ def _writable(owned: Ownership, read_at: object) -> bool:
     )
 
 
+_PRINTABLE_ID = re.compile(r"[!-~]+")
+"""Visible ASCII only: no escape, no bidi control, no space can sit in the file as an id."""
+
+
 def _user_id(value: object) -> bool:
-    return value is None or (isinstance(value, str) and 0 < len(value) <= _USER_ID_MAX)
+    return value is None or (
+        isinstance(value, str)
+        and 0 < len(value) <= _USER_ID_MAX
+        and bool(_PRINTABLE_ID.fullmatch(value))
+    )
 
 
 def _mode(value: object) -> bool:

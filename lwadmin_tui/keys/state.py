@@ -52,6 +52,10 @@ class KeysState:
     """`search_text` of every key, built when the filter box gets focus (or at the first text
     filter) after a load."""
     _known: int | None = field(default=None, repr=False)
+    _unnamed: int | None = field(default=None, repr=False)
+    marked_by_owner: bool = False
+    """Some marks were made while an owner-dependent filter showed an incomplete picture: the
+    confirmation says so even after that filter is cleared."""
     owners_version: int = 0
     """Counts the changes to `owners`, so the cache is written only after one."""
 
@@ -72,7 +76,7 @@ class KeysState:
         if self.surplus_entries:  # rare: counted only then, not for every list of 100,000
             self.repeated_ids = sum(1 for n in Counter(k.id for k in listed).values() if n > 1)
         self._search_texts = None
-        self._known = None
+        self._known = self._unnamed = None
         self.marked &= self.keys.keys()
         self.gone &= self.keys.keys()
         self.results.clear()
@@ -88,11 +92,12 @@ class KeysState:
         self.owners.update(owners)
         self.owners_version += 1
         self._search_texts = None
-        self._known = None
+        self._known = self._unnamed = None
 
     def set_people(self, people: Mapping[str, Named]) -> None:
         self.people = people
         self._search_texts = None
+        self._unnamed = None
 
     @property
     def owners_known(self) -> int:
@@ -107,6 +112,16 @@ class KeysState:
         return [key_id for key_id in self.keys if key_id not in self.owners]
 
     @property
+    def unnamed_owners(self) -> int:
+        """Owners of listed keys that the member lists do not name: the text filter cannot find
+        their keys by name."""
+        if self._unnamed is None:
+            owners, people = self.owners, self.people
+            ids = {o.owner_id for k in self.keys if (o := owners.get(k)) and o.owner_id}
+            self._unnamed = sum(1 for user_id in ids if user_id not in people)
+        return self._unnamed
+
+    @property
     def owners_incomplete(self) -> bool:
         """An owner-dependent filter is on while some listed keys' owners are not known."""
         depends = self.quick.needs_owners or bool(self.filter_text.strip())
@@ -115,8 +130,8 @@ class KeysState:
     # --- filtering and order -------------------------------------------------------------
 
     def rules(self) -> list[KeyFilter]:
-        text: list[KeyFilter] = [TextFilter(self.filter_text)] if self.filter_text.strip() else []
-        return text + self.quick.rules()
+        text = TextFilter(self.filter_text)
+        return ([text] if text.wanted else []) + self.quick.rules()
 
     @property
     def filtered(self) -> bool:
@@ -156,20 +171,28 @@ class KeysState:
 
     # --- marks ---------------------------------------------------------------------------
 
+    def _marking(self) -> None:
+        if self.owners_incomplete:
+            self.marked_by_owner = True
+
     def toggle(self, key_id: str) -> None:
         if key_id in self.marked:
             self.marked.discard(key_id)
         elif key_id in self.keys:
+            self._marking()
             self.marked.add(key_id)
 
     def mark(self, key_ids: Iterable[str]) -> None:
+        self._marking()
         self.marked.update(k for k in key_ids if k in self.keys)
 
     def mark_all_visible(self) -> None:
+        self._marking()
         self.marked.update(key.id for key in self.visible())
 
     def invert_shown(self, shown_ids: Iterable[str]) -> None:
         """Flip the marks of the shown keys; marks the filters hide stay as they are."""
+        self._marking()
         for key_id in shown_ids:
             self.toggle(key_id)
 
@@ -190,6 +213,7 @@ class KeysState:
 
     def clear_marks(self) -> None:
         self.marked.clear()
+        self.marked_by_owner = False
 
     def marked_keys(self) -> list[ApiKeyInfo]:
         """Marked keys in list order, including those the filter hides."""

@@ -94,6 +94,8 @@ class BatchFlow:
     def __init__(self, screen: KeysScreen) -> None:
         self.screen = screen
         self.own_key_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.watching = False
+        """The own-key guess is listing and waiting (`w`)."""
         self.run: BatchRun | None = None
         """The running batch (or settling: history_flow.py), or the last one."""
         self.own_key_guess: str | None = None
@@ -197,6 +199,11 @@ class BatchFlow:
         from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 
         screen, app = self.screen, self.app
+        if screen.owners.running:
+            # The reads hold the client's connections: a DELETE would wait behind them, and a
+            # cancel could no longer stop it.
+            screen.say("The keys' details are being read: x stops the reads, then d revokes.")
+            return
         dialog = ConfirmRevokeScreen(
             targets,
             screen.state.hidden_ids(targets),
@@ -221,9 +228,11 @@ class BatchFlow:
 
     def owners_note(self) -> str:
         state = self.screen.state
-        if not state.owners_incomplete:
+        if state.owners_known >= len(state.keys):
             return ""
-        return coverage_note(state.owners_known, len(state.keys))
+        if state.owners_incomplete or state.marked_by_owner:
+            return coverage_note(state.owners_known, len(state.keys))
+        return ""
 
     def start_batch(self, targets: list[ApiKeyInfo], *, reason: str = "") -> None:
         screen, app = self.screen, self.app
@@ -401,6 +410,9 @@ class BatchFlow:
         if configured_own_key(self.app.session.own_key_id):
             self.screen.say("This session's own key id is configured; no guess needed.")
             return
+        if self.watching:
+            self.screen.say("Still watching whose last use moves (about a minute in all).")
+            return
         state = self.screen.state
         narrowed = candidates_from_details(state.keys.values(), state.owners)
         if narrowed is None or len(narrowed[0]) != 1:
@@ -408,6 +420,8 @@ class BatchFlow:
                 "Watching whose last use moves, for about a minute (the server writes it at most "
                 "once a minute)…"
             )
+        self.watching = True
+        self.screen.refresh_status()
         self.screen.run_worker(
             self._guess_own_key(), group="own-key", exclusive=True, exit_on_error=False
         )
@@ -431,6 +445,8 @@ class BatchFlow:
 
     def own_key_guessed_as(self, message: OwnKeyGuessed) -> None:
         screen = self.screen
+        self.watching = False
+        screen.refresh_status()
         reason = safe_text(message.reason, 240)
         if message.key_id is None:
             screen.say(f"Own key: {reason}.")

@@ -376,6 +376,9 @@ class KeysScreen(Screen[None]):
             return
         if event.worker.group == READS_GROUP:
             self.owners.worker_failed()
+        if event.worker.group == "own-key":
+            self.batches.watching = False
+            self.refresh_status()
         error = safe_text(repr(event.worker.error), 120)
         what = WORKER_JOBS.get(event.worker.group, "A background task")
         self.say(f"{what} failed on an internal error ({error}).")
@@ -452,4 +455,6 @@ class KeysScreen(Screen[None]):
             parts.append(self.finding.range_hint())
         if self.owners.running:
             parts.append(self.owners.progress())
+        if self.batches.watching:
+            parts.append("w: watching whose last use moves")
         self.query_one("#status-line", OneLine).update(Text(" · ".join(parts)))

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 READS_GROUP = "details"
 FLUSH_INTERVAL = 0.05
 REBUILD_INTERVAL = 0.5
+TICK_INTERVAL = 0.5
 """While reads arrive under an owner filter, the table is filtered again at most this often."""
 
 OWNER_BINDINGS = [
@@ -125,7 +126,10 @@ class OwnerFlow:
         if not self.app.session.owner_cache or self.state.owners_version == self._saved_version:
             return
         self._saved_version = self.state.owners_version
-        owners, host = dict(self.state.owners), self.app.host
+        # Listed keys only: a revoked key never comes back, and the file stays the size of the
+        # organization instead of growing with every key it ever had.
+        listed, known = self.state.keys, self.state.owners
+        owners, host = {k: v for k, v in known.items() if k in listed}, self.app.host
 
         def write() -> None:
             try:
@@ -173,7 +177,14 @@ class OwnerFlow:
         refresh = not unknown
         ids = unknown or [k for k in self.state.keys if k not in left_out]
         if not ids:
-            screen.say("No key to read: the list is empty.", passing=True)
+            if self.state.keys:
+                screen.say(
+                    f"No key left to read: {plural(len(left_out))} answered 404 (gone, or not "
+                    "readable with this credential).",
+                    passing=True,
+                )
+            else:
+                screen.say("No key to read: the list is empty.", passing=True)
             return
         from lwadmin_tui.ui.screens.read_details_question import ReadDetailsQuestion
 
@@ -200,9 +211,17 @@ class OwnerFlow:
         )
         self.screen.refresh_bindings()
         self.screen.say(f"Reading the details of {plural(len(key_ids))}… (x cancels)")
+        self._tick()
         self.screen.run_worker(
             self._read(reads, key_ids), group=READS_GROUP, exclusive=True, exit_on_error=False
         )
+
+    def _tick(self) -> None:
+        """The progress follows waits too (a 429's Retry-After), not only arriving reads."""
+        if self.reads is None or not self.screen.is_attached:
+            return
+        self.screen.refresh_status()
+        asyncio.get_running_loop().call_later(TICK_INTERVAL, self._tick)
 
     async def _read(self, reads: DetailReads, key_ids: list[str]) -> None:
         try:
@@ -267,13 +286,20 @@ class OwnerFlow:
 
     def summary(self, reads: DetailReads) -> str:
         counts = reads.counts
+        if not counts.read and counts.not_shown + counts.gone == reads.total:
+            return (
+                f"Every read answered 404 ({plural(reads.total)}): this server has no "
+                "GET /api/api-keys/{id} (servers before 3.13), or this credential may read no "
+                "key's details. Owners stay unknown."
+            )
         parts = [f"{counts.read} read"]
         if counts.gone:
             parts.append(f"{counts.gone} gone (404, no longer listed)")
         if counts.not_shown:
             parts.append(f"{counts.not_shown} not readable with this credential (404)")
         if counts.failed:
-            parts.append(f"{counts.failed} failed")
+            why = f" ({safe_text(reads.first_failure, 120)})" if reads.first_failure else ""
+            parts.append(f"{counts.failed} failed{why}")
         if counts.not_read:
             parts.append(f"{counts.not_read} not read")
         head = "Reading stopped" if reads.cancelled else "Read the details"
@@ -287,7 +313,10 @@ class OwnerFlow:
         reads = self.reads
         if reads is None:
             return ""
-        return f"reading details {reads.counts.done}/{reads.total} · x cancels"
+        waiting = ""
+        if reads.waiting:
+            waiting = f" · {reads.waiting} waiting after {safe_text(reads.last_wait_reason, 20)}"
+        return f"reading details {reads.counts.done}/{reads.total}{waiting} · x cancels"
 
     def worker_failed(self) -> None:
         """The read worker died on a bug: it no longer runs."""
@@ -315,7 +344,7 @@ class OwnerFlow:
         ownership = state.owners.get(cursor) if cursor else None
         current = UNKNOWN_OWNER if cursor and ownership is None else None
         if ownership is not None:
-            current = ownership.owner_id
+            current = ownership.owner_id  # None for a service key: nothing is highlighted
 
         def chosen(choice: object) -> None:
             from lwadmin_tui.keys.owners import OwnerChoice
@@ -326,7 +355,10 @@ class OwnerFlow:
             self.screen.finding.set_quick(quick)
             self.screen.say(self.picked(choice.label, choice.count), passing=True)
 
-        self.app.push_screen(OwnerPickerScreen(choices, current, self.coverage()), chosen)
+        said = self.coverage()
+        if ownership is not None and ownership.owner_id is None:
+            said = f"{said} The key under the cursor is a service key: no one owns it.".strip()
+        self.app.push_screen(OwnerPickerScreen(choices, current, said), chosen)
 
     def picked(self, label: str, count: int) -> str:
         """What the table now shows of that owner's keys, and what `a` would mark."""
@@ -337,6 +369,12 @@ class OwnerFlow:
             some = f"all {count}" if hidden <= 0 else f"{shown} of {count}"
             return f"Showing {some} keys whose owner is not known{rest}. o reads them."
         name = safe_text(label, 40)
+        unknown = len(self.state.keys) - self.state.owners_known
+        if unknown:
+            return (
+                f"Showing {shown} of the {count} keys known to be {name}'s{rest}; "
+                f"{plural(unknown)} of unknown owner may be theirs too (o reads them)."
+            )
         if hidden <= 0:
             return f"Showing all {count} of {name}'s keys: a marks them all."
         return f"Showing {shown} of {name}'s {count} keys{rest}. a marks the shown ones."

@@ -53,10 +53,9 @@ class OwnerPickerScreen(ModalScreen[OwnerChoice | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.focus()
-        for index, choice in enumerate(self.choices):
-            if choice.owner == self.current:
-                options.highlighted = index
-                break
+        # The cursor's owner; none for a service key, so enter cannot pick a stranger's keys.
+        found = [i for i, choice in enumerate(self.choices) if choice.owner == self.current]
+        options.highlighted = found[0] if found and self.current is not None else None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -10,7 +10,17 @@ from rich.text import Text
 
 from lwadmin_tui.keys.owners import coverage_phrase
 from lwadmin_tui.keys.state import KeysState
+from lwadmin_tui.text import plural
 from lwadmin_tui.ui.widgets.one_line import OneLine
+
+
+def owners_warning(state: KeysState) -> str:
+    """Why a filter on owners may show fewer keys than the person has, if it may."""
+    if state.owners_incomplete:
+        return coverage_phrase(state.owners_known, len(state.keys))
+    if state.filter_text.strip() and (unnamed := state.unnamed_owners):
+        return f"{plural(unnamed, 'owner')} without a known name (see details)"
+    return ""
 
 
 def filter_summary(state: KeysState, shown: int) -> Text:
@@ -19,11 +29,12 @@ def filter_summary(state: KeysState, shown: int) -> Text:
     total = len(state.keys)
     text = Text(no_wrap=True, overflow="ellipsis")
     rules = [rule.describe() for rule in state.rules()]
-    if rules and state.owners_incomplete:
+    warning = owners_warning(state)
+    if rules and warning:
         # The owners' words before the rules, the sort last: a narrow terminal cuts the sort.
         text.append(f"Showing {shown} of {total}", style="bold")
         text.append(" · ")
-        text.append(coverage_phrase(state.owners_known, total), style="bold")
+        text.append(warning, style="bold")
         text.append(" · ")
         text.append("filter: ", style="bold")
         text.append(" + ".join(rules))
