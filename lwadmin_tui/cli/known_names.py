@@ -24,7 +24,7 @@ BINDING_IDS = frozenset(
         "detect_own_key", "export_shown", "filter", "filter_expired", "filter_key_type",
         "filter_never_used", "help", "invert_marks", "mark", "mark_all", "mark_down", "mark_up",
         "owner_filter", "quick_filters", "quit_app", "quit_ctrl_c", "quit_ctrl_q", "range",
-        "read_owners", "reload", "retry_failed", "revoke", "sort", "sort_reverse",
+        "read_owners", "reload", "retry_failed", "revoke", "sort", "sort_reverse", "write_plan",
     }
 )  # fmt: skip
 """The ids of `LwAdminApp.BINDINGS` and `KeysScreen.BINDINGS`: what `[keymap]` may rebind."""

@@ -13,13 +13,16 @@ import ssl
 import sys
 from contextlib import ExitStack
 from dataclasses import replace
+from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 import httpx
 
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.early_list import EarlyList
 from lwadmin_tui.cli.known_names import BINDING_IDS, TEXTUAL_THEMES
+from lwadmin_tui.runbook.plan import Plan, PlanError, read_plan
 from lwadmin_tui.settings.config import (
     ConfigError,
     LoadedSettings,
@@ -30,7 +33,7 @@ from lwadmin_tui.settings.credentials import KeyringStore, resolve_for_settings
 from lwadmin_tui.settings.debug_log import LoggingTransport
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.settings.tls import tls_settings
-from lwadmin_tui.text import register_secret
+from lwadmin_tui.text import register_secret, safe_text
 from lwadmin_tui.ui.session import Session
 
 THEME_ALIASES = {"ansi": "ansi-dark", "dark": "textual-dark", "light": "textual-light"}
@@ -89,6 +92,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
                 insecure=is_insecure(endpoint),
                 own_key_id=settings.own_key_id,
             )
+        plan = read_review_plan(args.plan, endpoint) if getattr(args, "plan", None) else None
         # A server echoing the key back, even one not shaped like a token, shows [redacted].
         register_secret(api_key.reveal())
 
@@ -131,10 +135,25 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             verify=verify,
             transport=transport(),
             owner_cache=settings.owner_cache,
+            plan=plan,
         )
         app = LwAdminApp(session, early_list=early_list)
         app.run(mouse=settings.mouse)
     raise SystemExit(app.return_code or 0)
+
+
+def read_review_plan(path: Path, endpoint: str) -> Plan:
+    """The plan `--plan` names, for this endpoint's host only (ConfigError says why not)."""
+    try:
+        plan = read_plan(path)
+    except PlanError as error:
+        raise ConfigError(str(error)) from None
+    host = urlsplit(endpoint).netloc
+    if plan.host.lower() != host.lower():
+        raise ConfigError(
+            f"the plan {path} was made for {safe_text(plan.host, 80)}, not {host}: refused."
+        )
+    return plan
 
 
 def check_theme(name: str) -> str:

@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         "'starter' (the admin's organization on a plan without the organization's member list)",
     )
     parser.add_argument(
+        "--plan",
+        type=Path,
+        metavar="PLAN.json",
+        help="open the table with a plan's keys marked for review (lwadmin-tui revoke plan, "
+        "or P in the table); keys changed since are flagged, not marked",
+    )
+    parser.add_argument(
         "--demo-latency",
         type=float,
         default=0.0,

@@ -39,6 +39,8 @@ class KeysState:
     """Details fetched on request (each fetch is an audit-log entry on the server): kept."""
     owners: dict[str, Ownership] = field(default_factory=dict)
     """Type, owner and access by key id, from detail reads (`o`, `g`) and the owner cache."""
+    flags: dict[str, str] = field(default_factory=dict)
+    """A word for a key's Result cell until it has a result (a plan's "drifted: …")."""
     gone: set[str] = field(default_factory=set)
     """Listed keys a detail read found gone (404, no longer listed): until the next list."""
     people: Mapping[str, Named] = field(default_factory=dict)
@@ -79,6 +81,7 @@ class KeysState:
         self._known = self._unnamed = None
         self.marked &= self.keys.keys()
         self.gone &= self.keys.keys()
+        self.flags = {k: v for k, v in self.flags.items() if k in self.keys}
         self.results.clear()
         if self.range_anchor not in self.keys:
             self.range_anchor = None

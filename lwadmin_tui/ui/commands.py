@@ -36,6 +36,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
      "read_owners"),
     ("Show one owner's keys…", "Pick an owner: offboarding in one pass", "owner_filter"),
     ("Cycle the key type filter", "Personal keys, service keys, both", "cycle_key_type"),
+    ("Write the marked keys as a plan", "For lwadmin-tui revoke apply, after a review",
+     "write_plan"),
     ("Export the shown keys", "The keys the filters show, as CSV + JSON", "export_shown"),
     ("Retry failed keys", "Confirm, then send again what another try could change",
      "retry_failed"),

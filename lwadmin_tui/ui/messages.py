@@ -107,3 +107,12 @@ class OwnersCached(Message):
 @dataclass
 class PeopleLoaded(Message):
     directory: PeopleDirectory
+
+
+@dataclass
+class PlanWritten(Message):
+    """`P` wrote the marked keys as a plan (`path` None: it could not, `problem` says why)."""
+
+    path: Path | None
+    problem: str
+    count: int

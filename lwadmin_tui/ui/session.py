@@ -15,6 +15,7 @@ import httpx
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.api.client import DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
+from lwadmin_tui.runbook.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Session:
     temporary_files: bool = False
     """The audit log and exports go to a folder deleted when the app quits (the demo)."""
     owner_cache: bool = True
+    plan: Plan | None = None
+    """A plan to open for review (`--plan`): its keys are marked once the list is shown."""
     """Keep key types and owners read from the server in the cache directory for the next start."""
     theme: str = "textual-dark"
     keymap: Mapping[str, str] = field(default_factory=dict)

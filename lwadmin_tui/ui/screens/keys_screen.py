@@ -35,6 +35,7 @@ from lwadmin_tui.ui.messages import (
     OwnersCached,
     OwnKeyGuessed,
     PeopleLoaded,
+    PlanWritten,
     ScopeNamesLoaded,
     UnresolvedVerified,
 )
@@ -42,6 +43,7 @@ from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
 from lwadmin_tui.ui.screens.history_flow import HistoryFlow
 from lwadmin_tui.ui.screens.key_finding import KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.screens.owner_flow import OWNER_BINDINGS, READS_GROUP, OwnerFlow
+from lwadmin_tui.ui.screens.plan_flow import PLAN_BINDINGS, PlanFlow
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
@@ -66,6 +68,7 @@ WORKER_JOBS = {
     "people": "Reading the owners' names",
     "owner-cache": "Reading the owner cache",
     "owner-cache-write": "Writing the owner cache",
+    "plan": "Writing the plan",
 }
 
 
@@ -73,6 +76,7 @@ class KeysScreen(Screen[None]):
     BINDINGS = [
         *KEY_BINDINGS,
         *OWNER_BINDINGS,
+        *PLAN_BINDINGS,
         *BATCH_BINDINGS,
         Binding(
             "d", "revoke", "Revoke", id="revoke", tooltip="Revoke marked keys (or the cursor's key)"
@@ -91,6 +95,7 @@ class KeysScreen(Screen[None]):
         self.batches = BatchFlow(self)
         self.history = HistoryFlow(self, self.batches)
         self.owners = OwnerFlow(self)
+        self.plans = PlanFlow(self)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -118,7 +123,6 @@ class KeysScreen(Screen[None]):
         self.state.clock = self.lw_app.clock
         self.refresh_top_bar()
         self.refresh_status()
-        self.owners.load_cache()
         keys = self.lw_app.keys_already_here()
         if keys is None:
             self.load_keys()
@@ -155,6 +159,7 @@ class KeysScreen(Screen[None]):
         if not self.state.scopes.loaded:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.finding.load_scope_names()
+        self.owners.load_cache()  # first: the first rows show the cached owners
         with gc_tuning.paused():  # the rows are built without collections, then frozen
             self.state.load(keys)
             self.loaded = True
@@ -187,6 +192,8 @@ class KeysScreen(Screen[None]):
         """Batches a killed run left open are reported once a list is shown: said earlier, the
         notice was overwritten by "Loaded N keys." when the list came; and checking them needs
         the server that just answered."""
+        if self.lw_app.session.plan is not None:
+            self.plans.open(self.lw_app.session.plan)
         if not self.interrupted_reported:
             self.interrupted_reported = True
             self.call_after_refresh(self.history.report_interrupted)
@@ -327,6 +334,12 @@ class KeysScreen(Screen[None]):
 
     def on_people_loaded(self, message: PeopleLoaded) -> None:
         self.owners.people_loaded(message)
+
+    def action_write_plan(self) -> None:
+        self.plans.write()
+
+    def on_plan_written(self, message: PlanWritten) -> None:
+        self.plans.written(message)
 
     # --- revocation: batch_flow.py -------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from lwadmin_tui.api.people import PeopleDirectory
 from lwadmin_tui.bulk.detail_reads import DetailRead, DetailReads, ReadKind
 from lwadmin_tui.keys.filters import UNKNOWN_OWNER
-from lwadmin_tui.keys.owner_cache import load_owner_cache, save_owner_cache
+from lwadmin_tui.keys.owner_cache import load_owner_cache, owner_cache_path, save_owner_cache
 from lwadmin_tui.keys.owners import coverage_phrase, owner_choices
 from lwadmin_tui.keys.ownership import PERSONAL, SERVICE, Ownership
 from lwadmin_tui.settings.files import os_reason
@@ -33,6 +33,9 @@ READS_GROUP = "details"
 FLUSH_INTERVAL = 0.05
 REBUILD_INTERVAL = 0.5
 TICK_INTERVAL = 0.5
+INLINE_CACHE_BYTES = 2 << 20
+MANY_ROWS = 200
+"""More changed rows than this repaint the table at once, not row by row."""
 """While reads arrive under an owner filter, the table is filtered again at most this often."""
 
 OWNER_BINDINGS = [
@@ -78,6 +81,7 @@ class OwnerFlow:
         self._last_rebuild = 0.0
         self._saved_version = 0
         self._seen = 0
+        self._cache_loaded = False
 
     @property
     def app(self) -> LwAdminApp:
@@ -94,9 +98,22 @@ class OwnerFlow:
     # --- the cache ----------------------------------------------------------------------------
 
     def load_cache(self) -> None:
-        if not self.app.session.owner_cache:
+        """Before the first rows are built, so they show the owners at once. A cache of up to
+        `INLINE_CACHE_BYTES` (about 17,000 keys) is read right here: on a thread it competed
+        with the start-up for the interpreter and delayed the first frame by 0.3 s at 10,000
+        (benchmarks/OWNERS.md). A larger one is read on a thread and arrives a moment later."""
+        if not self.app.session.owner_cache or self._cache_loaded:
             return
+        self._cache_loaded = True
         host = self.app.host
+        try:
+            size = owner_cache_path(host).stat().st_size
+        except OSError:
+            size = 0  # missing (or odd: the loader says what it is)
+        if size <= INLINE_CACHE_BYTES:
+            found = load_owner_cache(host)
+            self.cached(OwnersCached(found.owners, found.problem))
+            return
 
         def read() -> None:
             found = load_owner_cache(host)
@@ -113,8 +130,9 @@ class OwnerFlow:
             return
         known = {k: v for k, v in message.owners.items() if k not in self.state.owners}
         self.state.add_owners(known)
-        self._saved_version = self.state.owners_version  # nothing new to write back
-        self.owners_changed(set(known))
+        self._saved_version = self._seen = self.state.owners_version  # nothing new to write
+        if self.screen.loaded:  # else the rows about to be built show them
+            self.owners_changed(set(known))
 
     def load_note(self) -> str:
         """For the list's first message: why the owner cache was ignored, once."""
@@ -270,7 +288,10 @@ class OwnerFlow:
             self._last_rebuild = now
             screen.rebuild_table()
             return
-        screen.table.update_keys(key_ids, self.state)
+        if len(key_ids) > MANY_ROWS:
+            screen.table.update_marks(self.state)  # one repaint, not one per row
+        else:
+            screen.table.update_keys(key_ids, self.state)
         screen.refresh_filter_bar()
         screen.refresh_status()
 

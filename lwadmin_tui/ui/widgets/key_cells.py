@@ -110,6 +110,8 @@ def live_cell(key_id: str, column: str, state: KeysState) -> Text | None:
         return Text(type_cell(ownership), style="" if ownership else "dim")
     result = state.results.get(key_id)
     if column == "result":
+        if result is None and key_id in state.flags:
+            return literal(state.flags[key_id], style="italic")
         return result_cell(result)
     if isinstance(result, RevokeOutcome) and result.done:
         return Text("revoked", style="italic")  # the list said active; this session revoked it
