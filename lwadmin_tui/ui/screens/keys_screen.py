@@ -159,8 +159,8 @@ class KeysScreen(Screen[None]):
         if not self.state.scopes.loaded:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.finding.load_scope_names()
-        self.owners.load_cache()  # first: the first rows show the cached owners
         with gc_tuning.paused():  # the rows are built without collections, then frozen
+            self.owners.load_cache()  # first: the first rows show the cached owners
             self.state.load(keys)
             self.loaded = True
             self.rebuild_table()
