@@ -422,8 +422,11 @@ class BatchFlow:
             )
         self.watching = True
         self.screen.refresh_status()
-        self.screen.run_worker(
-            self._guess_own_key(), group="own-key", exclusive=True, exit_on_error=False
+        self.screen.run_worker(  # the method, not a coroutine: see OwnerFlow.load_people
+            self._guess_own_key,  # type: ignore[arg-type]  # a coroutine function runs too
+            group="own-key",
+            exclusive=True,
+            exit_on_error=False,
         )
 
     async def _guess_own_key(self) -> None:

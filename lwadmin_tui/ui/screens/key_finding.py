@@ -172,8 +172,11 @@ class KeyFinding:
     # --- scope names ----------------------------------------------------------------------
 
     def load_scope_names(self) -> None:
-        self.screen.run_worker(
-            self._read_scope_names(), group="scopes", exclusive=True, exit_on_error=False
+        self.screen.run_worker(  # the method, not a coroutine: see OwnerFlow.load_people
+            self._read_scope_names,  # type: ignore[arg-type]  # a coroutine function runs too
+            group="scopes",
+            exclusive=True,
+            exit_on_error=False,
         )
 
     async def _read_scope_names(self) -> None:

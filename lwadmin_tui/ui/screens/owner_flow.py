@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -171,7 +172,9 @@ class OwnerFlow:
             directory = await PeopleDirectory().load(self.app.client, team_ids)
             self.screen.post_message(PeopleLoaded(directory))
 
-        self.screen.run_worker(read(), group="people", exclusive=True, exit_on_error=False)
+        # The function, not a coroutine made now: one the app quits before it starts would be
+        # "never awaited", and Python says so on the terminal after the app has restored it.
+        self.screen.run_worker(read, group="people", exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
 
     def people_loaded(self, message: PeopleLoaded) -> None:
         self.people = message.directory
@@ -231,7 +234,10 @@ class OwnerFlow:
         self.screen.say(f"Reading the details of {plural(len(key_ids))}… (x cancels)")
         self._tick()
         self.screen.run_worker(
-            self._read(reads, key_ids), group=READS_GROUP, exclusive=True, exit_on_error=False
+            partial(self._read, reads, key_ids),  # type: ignore[arg-type]
+            group=READS_GROUP,
+            exclusive=True,
+            exit_on_error=False,
         )
 
     def _tick(self) -> None:
