@@ -12,8 +12,6 @@ import errno
 import json
 import os
 import stat
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,24 +72,6 @@ def test_a_write_the_disk_takes_only_in_part_leaves_no_half_record(
     assert log.path.read_bytes() == before  # the half record was cut off again
     log.write_many([record(4)])
     assert [r["key_id"] for r in log.records()] == ["k1", "k4"]
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs (needs root and mount; skipped where the test cannot mount one)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def fill(disk: Path, leave: int) -> Path:

@@ -9,10 +9,9 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -411,24 +410,6 @@ def test_an_old_temporary_file_of_a_crashed_save_is_removed(directory: Path) -> 
     os.utime(old, (hours_ago, hours_ago))
     save_owner_cache(HOST, OWNERS, directory)
     assert sorted(os.listdir(directory)) == sorted([name, young.name])
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 64 KiB tmpfs (needs root and mount; skipped where the test cannot mount one)."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_full_disk_raises_and_leaves_the_old_file_whole(tiny_disk: Path) -> None:

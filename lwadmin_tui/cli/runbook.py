@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from lwadmin_tui.runbook.apply import (
     Progress,
     audit_for,
     exit_status,
+    key_line,
     run_batch,
     summary_line,
 )
@@ -246,9 +246,7 @@ async def _revoke(
 
 def _line(target_id: str, name: str, outcome: str, message: str) -> None:
     """A key that is not sent, as the outcome lines of a batch say it."""
-    line = {"id": target_id, "name": name, "outcome": outcome, "status": None,
-            "message": message, "attempts": 0}  # fmt: skip
-    sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+    sys.stdout.write(key_line(target_id, name, outcome, message) + "\n")
 
 
 async def _apply(args: argparse.Namespace, loaded: LoadedSettings, connection: Connection) -> int:

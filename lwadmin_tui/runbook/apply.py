@@ -30,18 +30,19 @@ PROGRESS_EVERY = 5.0
 """Seconds between progress lines when stderr is not a terminal."""
 
 
+def key_line(
+    key_id: str, name: str, outcome: str, message: str, status: int | None = None, attempts: int = 0
+) -> str:
+    """What a script reads for one key (one JSON object per line), sent or not."""
+    fields = {"id": key_id, "name": name, "outcome": outcome, "status": status,
+              "message": message, "attempts": attempts}  # fmt: skip
+    return json.dumps(fields, ensure_ascii=False)
+
+
 def outcome_line(outcome: RevokeOutcome, name: str) -> str:
-    """What a script reads for one key (one JSON object per line)."""
-    return json.dumps(
-        {
-            "id": outcome.key_id,
-            "name": name,
-            "outcome": outcome.kind.value,
-            "status": outcome.status,
-            "message": safe_text(outcome.message, 300) if outcome.message else "",
-            "attempts": outcome.attempts,
-        },
-        ensure_ascii=False,
+    message = safe_text(outcome.message, 300) if outcome.message else ""
+    return key_line(
+        outcome.key_id, name, outcome.kind.value, message, outcome.status, outcome.attempts
     )
 
 

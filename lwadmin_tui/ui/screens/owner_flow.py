@@ -19,7 +19,7 @@ from lwadmin_tui.api.people import PeopleDirectory
 from lwadmin_tui.bulk.detail_reads import DetailRead, DetailReads, ReadKind
 from lwadmin_tui.keys.filters import UNKNOWN_OWNER
 from lwadmin_tui.keys.owner_cache import load_owner_cache, owner_cache_path, save_owner_cache
-from lwadmin_tui.keys.owners import coverage_phrase, owner_choices
+from lwadmin_tui.keys.owners import OwnerChoice, coverage_phrase, owner_choices
 from lwadmin_tui.keys.ownership import PERSONAL, SERVICE, Ownership
 from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.text import plural, safe_text
@@ -373,10 +373,8 @@ class OwnerFlow:
         if ownership is not None:
             current = ownership.owner_id  # None for a service key: nothing is highlighted
 
-        def chosen(choice: object) -> None:
-            from lwadmin_tui.keys.owners import OwnerChoice
-
-            if not isinstance(choice, OwnerChoice):
+        def chosen(choice: OwnerChoice | None) -> None:
+            if choice is None:
                 return
             quick = replace(state.quick, owner=choice.owner, owner_label=choice.label)
             self.screen.finding.set_quick(quick)
