@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.history import batches, interrupted
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
@@ -244,3 +245,25 @@ def test_a_killed_apply_is_reported_by_the_next_tui_start(
     host = live_world.url.split("://", 1)[1]
     open_batches = interrupted(batches(AuditLog().records()), host, "default")
     assert len(open_batches) == 1 and open_batches[0].unresolved
+
+
+def test_an_ids_file_that_never_ends_is_refused(live_world: World) -> None:
+    done = run_cli(["revoke", "ids", "--yes", "--from-file", "/dev/zero"], app_env(live_world))
+    assert done.returncode == 2 and "larger than 64 MiB" in done.stderr
+    assert deletes(live_world) == []
+
+
+def test_a_plan_cut_by_a_full_disk_is_not_left_behind(tiny_disk: Path) -> None:
+    from lwadmin_tui.runbook.plan import make_plan, write_plan
+
+    keys = _infos_of_many(3000)
+    plan = make_plan(keys, host="h", profile="p", now=datetime.now(UTC), filters="x")
+    target = tiny_disk / "plan.json"
+    with pytest.raises(OSError):
+        write_plan(plan, target)  # about 400 KiB on a 64 KiB disk
+    assert not target.exists()
+
+
+def _infos_of_many(count: int) -> list[ApiKeyInfo]:
+    now = datetime.now(UTC)
+    return [ApiKeyInfo(f"key{n:018d}", f"name {n}" * 5, now) for n in range(count)]

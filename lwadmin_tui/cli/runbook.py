@@ -15,6 +15,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TextIO
 
 import httpx
 
@@ -279,15 +280,26 @@ async def _apply(args: argparse.Namespace, loaded: LoadedSettings, connection: C
     return await _revoke(targets, args, loaded, connection, drifted=drifted)
 
 
+MAX_IDS_BYTES = 64 << 20
+
+
+def _bounded_lines(stream: TextIO) -> list[str]:
+    """The lines of an ids file, refused past 64 MiB (`/dev/zero` would never end)."""
+    text = stream.read(MAX_IDS_BYTES + 1)
+    if len(text) > MAX_IDS_BYTES:
+        raise Usage("the ids file is larger than 64 MiB: nothing was sent.")
+    return text.splitlines()
+
+
 def _read_ids(args: argparse.Namespace) -> list[str]:
     lines: list[str] = list(args.key_ids)
     if args.from_file:
         try:
             if args.from_file == "-":
-                lines += list(sys.stdin)
+                lines += _bounded_lines(sys.stdin)
             else:
                 with open(args.from_file, encoding="utf-8") as stream:
-                    lines += list(stream)
+                    lines += _bounded_lines(stream)
         except OSError as error:
             raise Usage(f"could not read {args.from_file}: {os_reason(error)}.") from None
         except UnicodeDecodeError:

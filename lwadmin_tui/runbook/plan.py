@@ -110,6 +110,9 @@ def write_plan(plan: Plan, path: Path) -> None:
         os.ftruncate(fd, 0)
         write_all(fd, data)
         os.fsync(fd)
+    except OSError:
+        os.unlink(path)  # ours (checked above): a cut plan must not be applied later
+        raise
     finally:
         os.close(fd)
 
