@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import httpx
 import msgspec
@@ -39,6 +40,7 @@ from lwadmin_tui.api.errors import (
     TransportError,
     Unauthorized,
 )
+from lwadmin_tui.api.keepalive import Answer, KeepAliveLane
 from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.api.key_list import parse_key_list
 from lwadmin_tui.api.models import (
@@ -69,6 +71,7 @@ DEFAULT_TOTAL_TIMEOUT = 120.0
 MAX_KEEPALIVE = 20
 
 _M = TypeVar("_M", bound=BaseModel)
+_Answer = httpx.Response | Answer  # what httpx read, or what the keep-alive lane read
 _Page = TypeVar("_Page", ProjectPage, TeamPage)
 _Shape = TypeVar("_Shape", ProjectPage, TeamPage, TeamMembers, OrganizationMemberPage)
 
@@ -99,6 +102,8 @@ class LangWatchClient:
         self.endpoint = endpoint.rstrip("/")
         self.host = urlsplit(self.endpoint).netloc or self.endpoint
         self.total_timeout = total_timeout
+        self._api_key = api_key
+        headers = {"User-Agent": f"lwadmin-tui/{__version__}", "Accept": "application/json"}
         self._http = httpx.AsyncClient(
             base_url=self.endpoint,
             auth=BearerAuth(api_key),
@@ -106,12 +111,18 @@ class LangWatchClient:
             follow_redirects=False,
             verify=verify,
             transport=transport,
-            headers={"User-Agent": f"lwadmin-tui/{__version__}", "Accept": "application/json"},
+            headers=headers,
             limits=httpx.Limits(
                 max_connections=max_connections,
                 max_keepalive_connections=min(max_connections, MAX_KEEPALIVE),
             ),
         )
+        self._lane = (
+            _keepalive_lane(self.endpoint, headers, api_key, timeout, verify, max_connections)
+            if transport is None
+            else None
+        )
+        """The DELETE and GET of one key go here when it can carry them (keepalive.py)."""
 
     async def list_keys(self) -> tuple[ApiKeyInfo, ...]:
         """Every key this credential can see, newest first (the server does not paginate)."""
@@ -126,7 +137,7 @@ class LangWatchClient:
 
         Each call writes an entry in the organization's audit log on the server.
         """
-        response = await self._request("GET", _key_path(key_id))
+        response = await self._request("GET", _key_path(key_id), one_key=True)
         return _parse(response, ApiKeyDetail)
 
     async def list_projects(self) -> tuple[Project, ...]:
@@ -175,12 +186,14 @@ class LangWatchClient:
 
     async def revoke_key(self, key_id: str) -> None:
         """Revoke one key; raises a typed error for anything but 2xx."""
-        response = await self._request("DELETE", _key_path(key_id))
+        response = await self._request("DELETE", _key_path(key_id), one_key=True)
         result = _parse(response, RevokeResult)
         if not result.success:
             raise BadResponse("the server answered success: false", status=response.status_code)
 
     async def aclose(self) -> None:
+        if self._lane is not None:
+            await self._lane.aclose()
         await self._http.aclose()
 
     async def __aenter__(self) -> LangWatchClient:
@@ -194,10 +207,14 @@ class LangWatchClient:
     ) -> None:
         await self.aclose()
 
-    async def _request(self, method: str, path: str) -> httpx.Response:
+    async def _request(self, method: str, path: str, *, one_key: bool = False) -> _Answer:
         try:
             async with asyncio.timeout(self.total_timeout):
-                response = await self._http.request(method, path)  # the body is read here too
+                if one_key and self._lane is not None:
+                    authorization = f"Authorization: Bearer {self._api_key.reveal()}"
+                    response: _Answer = await self._lane.request(method, path, authorization)
+                else:
+                    response = await self._http.request(method, path)  # the body is read too
         except TimeoutError:  # the total limit, not one of httpx's (those are not TimeoutError)
             raise TransportError(
                 f"no complete answer from {self.host} within {self.total_timeout:g} s",
@@ -223,6 +240,33 @@ class LangWatchClient:
         return response
 
 
+def _keepalive_lane(
+    endpoint: str,
+    headers: dict[str, str],
+    api_key: ApiKey,
+    timeout: httpx.Timeout,
+    verify: bool | str | ssl.SSLContext,
+    max_connections: int,
+) -> KeepAliveLane | None:
+    """The lane for this endpoint, or None where httpx must carry every request: a proxy set
+    in the environment (httpx honours it), or a URL or key the lane would not send as is."""
+    if any(getproxies().get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    if not KeepAliveLane.usable_for(endpoint, {**headers, "Authorization": api_key.reveal()}):
+        return None
+    tls = None
+    if endpoint.startswith("https:"):
+        tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify)
+    return KeepAliveLane(
+        endpoint,
+        headers,
+        tls=tls,
+        connect_timeout=timeout.connect or DEFAULT_TOTAL_TIMEOUT,
+        read_timeout=timeout.read or DEFAULT_TOTAL_TIMEOUT,
+        max_connections=max_connections,
+    )
+
+
 def _key_path(key_id: str) -> str:
     """`/api/api-keys/{id}`, only for an id of the server's own characters (see key_ids.py)."""
     if not is_key_id(key_id):
@@ -241,7 +285,7 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _raise_for_status(response: httpx.Response) -> None:
+def _raise_for_status(response: _Answer) -> None:
     status = response.status_code
     if status < 300:
         return
@@ -260,7 +304,7 @@ def _raise_for_status(response: httpx.Response) -> None:
     raise error_type(status, message, code=code, tips=tips, retry_after=_retry_after(response))
 
 
-def _parse(response: httpx.Response, model: type[_M]) -> _M:
+def _parse(response: _Answer, model: type[_M]) -> _M:
     body = _json_or_none(response)
     if body is None:
         raise BadResponse(_describe_unreadable(response), status=response.status_code)
@@ -288,7 +332,7 @@ def _rows(raws: tuple[msgspec.Raw, ...], shape: type[_Row]) -> list[_Row]:
     return rows
 
 
-def _decode(response: httpx.Response, shape: type[_Shape]) -> _Shape:
+def _decode(response: _Answer, shape: type[_Shape]) -> _Shape:
     """`_parse` for the msgspec shapes (scope pages, members), with the same sentences."""
     try:
         # Not strict: "3" or 3.0 for a count passes, as it did with pydantic's lax mode.
@@ -306,7 +350,7 @@ def _decode(response: httpx.Response, shape: type[_Shape]) -> _Shape:
         raise BadResponse(NESTED_TOO_DEEPLY, status=response.status_code) from None
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(response: _Answer) -> Any:
     """The decoded body, None if it is not JSON; BadResponse if too deep to decode (any status:
     nothing of it can be read, not even an error's message)."""
     try:
@@ -317,7 +361,7 @@ def _json_or_none(response: httpx.Response) -> Any:
         return None
 
 
-def _describe_unreadable(response: httpx.Response) -> str:
+def _describe_unreadable(response: _Answer) -> str:
     """A plain sentence for a body that is not JSON: empty, an HTML page, or cut short."""
     content = response.content
     reason = response.reason_phrase or f"HTTP {response.status_code}"
@@ -331,7 +375,7 @@ def _describe_unreadable(response: httpx.Response) -> str:
     return f"the server answered {response.status_code} with something that is not JSON ({reason})"
 
 
-def _retry_after(response: httpx.Response, *, now: datetime | None = None) -> float | None:
+def _retry_after(response: _Answer, *, now: datetime | None = None) -> float | None:
     """Seconds to wait: `Retry-After` as seconds or as an HTTP date (RFC 9110), never negative.
 
     `now` is for tests; a date is measured from the current time otherwise.
