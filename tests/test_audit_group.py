@@ -76,3 +76,41 @@ async def test_records_queued_when_the_writer_is_cancelled_are_never_written(
     log.release.set()
     await group.write({"n": 2})
     assert 1 not in [r["n"] for r in log.records()]
+
+
+class ThreadNoting(AuditLog):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.threads: list[int] = []
+
+    def write_many(self, records: Sequence[dict[str, Any]]) -> None:
+        self.threads.append(threading.get_ident())
+        super().write_many(records)
+
+
+@pytest.mark.parametrize("inline", [True, False])
+async def test_inline_writes_stay_on_the_loop_thread_and_keep_the_rules(
+    tmp_path: Path, inline: bool
+) -> None:
+    """`revoke apply` writes on its loop's thread (no hops); the TUI never does."""
+    log = ThreadNoting(tmp_path / "audit.jsonl")
+    group = GroupCommit(log, inline=inline)
+    await asyncio.gather(*(group.write({"n": n}) for n in range(4)))
+    await group.write({"n": 4})
+    assert [r["n"] for r in log.records()] == [0, 1, 2, 3, 4]
+    assert len(log.threads) == 2  # the first four shared one write
+    on_loop = {ident == threading.get_ident() for ident in log.threads}
+    assert on_loop == {inline}
+    failing = GroupCommit(FullDisk(tmp_path / "full.jsonl"), inline=inline)
+    results = await asyncio.gather(
+        *(failing.write({"n": n}) for n in range(2)), return_exceptions=True
+    )
+    assert all(isinstance(r, OSError) for r in results)
+
+
+def test_revoke_apply_writes_its_audit_inline() -> None:
+    from lwadmin_tui.api.auth import ApiKey
+    from lwadmin_tui.runbook.apply import audit_for
+
+    audit = audit_for(ApiKey("sk-lw-" + "a" * 48), "h", "default", "")
+    assert audit._grouped.inline

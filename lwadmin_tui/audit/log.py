@@ -141,6 +141,7 @@ class BatchAudit:
         credential: str | None = None,
         key_last4: str = "",
         reason: str = "",
+        inline_writes: bool = False,
     ) -> None:
         self.log = log
         self.batch_id = batch_id or new_batch_id()
@@ -150,7 +151,8 @@ class BatchAudit:
         self._common = {"host": host, "profile": profile, "batch": self.batch_id}
         if reason.strip():  # the admin's why (a ticket, "offboarding Jonas"), on every record
             self._common["reason"] = safe_text(reason.strip(), REASON_MAX_LENGTH)
-        self._grouped = GroupCommit(log)
+        self._grouped = GroupCommit(log, inline=inline_writes)
+        """`inline_writes`: written on the event loop's thread, for a command with no screen."""
 
     async def save(self, record: dict[str, Any]) -> None:
         """Returns once `record` is on disk (raises OSError when it cannot be written)."""

@@ -93,7 +93,13 @@ def audit_for(api_key: ApiKey, host: str, profile: str, reason: str) -> BatchAud
     except OSError:
         credential = None  # the batch is still recorded; it cannot be told apart by key
     return BatchAudit(
-        log, host, profile, credential=credential, key_last4=api_key.last4, reason=reason
+        log,
+        host,
+        profile,
+        credential=credential,
+        key_last4=api_key.last4,
+        reason=reason,
+        inline_writes=True,  # no screen to keep responsive: no thread hops (audit/group.py)
     )
 
 
