@@ -7,8 +7,9 @@ so it is kept with the time it was read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from lwadmin_tui.api.models import ApiKeyDetail
 
@@ -16,9 +17,12 @@ PERSONAL, SERVICE = "personal", "service"
 ACCESS_WORDS = {"all": "all", "readonly": "read-only", "restricted": "restricted"}
 
 
-@dataclass(frozen=True, slots=True)
-class Ownership:
-    """One key's type, owner and creator (user ids), and its access as of `read_at`."""
+class Ownership(msgspec.Struct, frozen=True, gc=False):
+    """One key's type, owner and creator (user ids), and its access as of `read_at`.
+
+    A struct made in C: a start with 10,000 owners in the cache built them as dataclasses in
+    15 ms (benchmarks/OWNERS.md). Every field is immutable, so the garbage collector skips them.
+    """
 
     key_type: str
     """`personal` (the key has an owner) or `service`."""

@@ -129,7 +129,12 @@ class OwnerFlow:
                 self.screen.say(self.load_note().strip())
         if not message.owners:
             return
-        known = {k: v for k, v in message.owners.items() if k not in self.state.owners}
+        owners = self.state.owners  # at start, none: the cache's dict is taken as it is
+        known = (
+            {k: v for k, v in message.owners.items() if k not in owners}
+            if owners
+            else message.owners
+        )
         self.state.add_owners(known)
         self._saved_version = self._seen = self.state.owners_version  # nothing new to write
         if self.screen.loaded:  # else the rows about to be built show them
