@@ -3,7 +3,8 @@
 The contract rules (`rules.py`) never change; these switches sit in front of them in the HTTP
 handler, so a test can make any request slow, throttled, failed, cut short or dropped, and
 then check that the rules' state (what was really revoked) matches what the client reports.
-Faults that fail a request touch DELETEs only: reads used to verify stay truthful.
+Faults that fail a request touch DELETEs and key creations only: reads used to verify stay
+truthful.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class FaultSwitches:
     """The first DELETE of each key is applied, then the connection closes without an answer."""
     truncate_after_apply: bool = False
     """The first DELETE of each key is applied and answered 200 with its JSON cut short."""
+    create_answer_lost: bool = False
+    """Every POST of a key makes the key, then the connection closes without an answer."""
+    create_fail_status: int | None = None
+    """Every POST of a key makes the key, then answers this 5xx (its token is lost)."""
     seed: int = 4
     delete_gate: threading.Event | None = None
     """When set, every DELETE waits for this event before it is answered (up to 30 s): a test

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -16,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from lwadmin_tui.fake.key_writes import create_key, update_key
 from lwadmin_tui.fake.listed_rows import ListedRows
 from lwadmin_tui.fake.org import (
     ENTERPRISE,
@@ -84,19 +86,24 @@ class FakeLangWatch:
         self.revoke_after_first_list: set[str] = set(revoke_after_first_list)
         self._first_list_done = False
         self._lock = threading.RLock()
+        self.rng = random.Random()  # ids, lookup ids and secrets of the keys it creates
         self._log: list[RequestRecord] = []
         self._lookup: dict[str, FakeKey] = {}
         self.listed_rows = ListedRows()
 
     # ---- the request entry point -------------------------------------------------------
 
-    def handle(self, method: str, path_with_query: str, headers: Mapping[str, str]) -> FakeResponse:
-        """Answer one request exactly as the real server would."""
+    def handle(
+        self, method: str, path_with_query: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> FakeResponse:
+        """Answer one request exactly as the real server would (`body`: a POST's or PATCH's)."""
         method = method.upper()
         parts = urlsplit(path_with_query)
         lowered = {k.lower(): v for k, v in headers.items()}
         with self._lock:
-            response, caller = self._dispatch(method, parts.path, parse_qs(parts.query), lowered)
+            response, caller = self._dispatch(
+                method, parts.path, parse_qs(parts.query), lowered, body
+            )
             if caller is not None and 200 <= response.status < 300:
                 self._note_use(caller)
             self._log.append(RequestRecord(method, parts.path, response.status))
@@ -112,9 +119,14 @@ class FakeLangWatch:
             self._last_used_written[caller.id] = now
 
     def _dispatch(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
     ) -> tuple[FakeResponse, FakeKey | None]:
-        route = self._route(method, path)
+        route = self._route(method, path, body)
         if route is None:
             return route_not_found(method, path), None
         handler, needs, arg = route
@@ -126,10 +138,12 @@ class FakeLangWatch:
         return handler(caller, arg, query), caller
 
     def _route(
-        self, method: str, path: str
+        self, method: str, path: str, body: bytes
     ) -> tuple[Callable[[FakeKey, str, dict[str, list[str]]], FakeResponse], str, str] | None:
         if method == "GET" and path in ("/api/api-keys", "/api/api-keys/"):
             return self._list, VIEW, ""
+        if method == "POST" and path in ("/api/api-keys", "/api/api-keys/") and not self.legacy:
+            return (lambda caller, _arg, _query: create_key(self, caller, body)), MANAGE, ""
         if method == "GET" and path == "/api/projects":
             return self._projects, "", ""
         if method == "GET" and path == "/api/teams":
@@ -147,6 +161,12 @@ class FakeLangWatch:
             return self._get, VIEW, key_id
         if method == "DELETE":
             return self._revoke, MANAGE, key_id
+        if method == "PATCH" and not self.legacy:
+
+            def update(caller: FakeKey, key_id: str, _query: dict[str, list[str]]) -> FakeResponse:
+                return update_key(self, caller, self._in_scope(caller, key_id), key_id, body)
+
+            return update, MANAGE, key_id
         return None
 
     # ---- authentication and permissions ------------------------------------------------
@@ -352,6 +372,10 @@ class FakeLangWatch:
 
     def _now(self) -> datetime:
         return self.now().astimezone(UTC)
+
+    def now_utc(self) -> datetime:
+        """The fake's current time in UTC (for the key-writing rules)."""
+        return self._now()
 
     def key(self, key_id: str) -> FakeKey:
         """The live record of a key (KeyError if unknown)."""

@@ -62,8 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
         server = cast("_HTTPServer", self.server)
         declared = self.headers.get("Content-Length") or "0"
         length = int(declared) if declared.isascii() and declared.isdigit() else 0
-        if length:
-            self.rfile.read(length)  # drain the body so the connection stays usable
+        # Read whole, also when not used, so the connection stays usable.
+        self.body = self.rfile.read(length) if length else b""
         faults = server.faults
         path = self.path.split("?", 1)[0]
         delay = faults.delay_ms(self.command, path, server.rng)
@@ -74,9 +74,21 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command == "DELETE" and faults.affects_deletes():
             self._faulty_delete(server, path, server.wire.next_delete(path))
             return
-        response = server.app.handle(self.command, self.path, dict(self.headers.items()))
+        response = server.app.handle(self.command, self.path, dict(self.headers.items()), self.body)
+        if self.command == "POST" and response.status == 201:
+            if faults.create_answer_lost:  # made, and the answer with its token never arrives
+                self._drop(server, path)
+                return
+            if faults.create_fail_status is not None:
+                response = error_page(faults.create_fail_status, html=faults.html_errors)
         server.wire.add(self.command, path, response.status)
         self._write(response)
+
+    def _drop(self, server: _HTTPServer, path: str) -> None:
+        server.wire.add(self.command, path, 0)
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _faulty_delete(self, server: _HTTPServer, path: str, number: int) -> None:
         """Apply the DELETE faults: `number` counts this key's DELETEs, 1 for the first."""
@@ -94,10 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = error_page(faults.fail_once_status, html=faults.html_errors)
         elif once and faults.drop_after_apply:
             handle()
-            server.wire.add(self.command, path, 0)
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
+            self._drop(server, path)
             return
         elif once and faults.truncate_after_apply:
             response = truncated(handle())

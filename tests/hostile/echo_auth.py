@@ -37,7 +37,9 @@ class EchoAuthorization:
     html: bool = False
     bare: bool = False
 
-    def handle(self, method: str, path: str, headers: Mapping[str, str]) -> FakeResponse:
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> FakeResponse:
         sent = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
         echo = f"caller {sent.partition(' ')[2] if self.bare else sent}"
         route = path.split("?", 1)[0].rstrip("/")
@@ -45,7 +47,7 @@ class EchoAuthorization:
             return self._error(self.list_status, None, echo)
         if method == "DELETE" and self.delete_status:
             return self._error(self.delete_status, None, echo)
-        response = self.inner.handle(method, path, headers)
+        response = self.inner.handle(method, path, headers, body)
         if response.status < 400:
             return response
         body = response.json() if response.content_type == "application/json" else {}

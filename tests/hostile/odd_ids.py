@@ -39,16 +39,18 @@ class OddIdsLangWatch:
         self.fake = fake
         self.odd_ids = tuple(odd_ids)
 
-    def handle(self, method: str, path: str, headers: Mapping[str, str]) -> FakeResponse:
-        answer = self.fake.handle(method, path, headers)
+    def handle(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> FakeResponse:
+        answer = self.fake.handle(method, path, headers, body)
         if method != "GET" or path.split("?", 1)[0] != "/api/api-keys" or answer.status != 200:
             return answer
-        body = json.loads(answer.payload())
-        template = body["data"][-1]
+        listed = json.loads(answer.payload())
+        template = listed["data"][-1]
         odd = [
             {**template, "id": key_id, "name": f"odd {n}"} for n, key_id in enumerate(self.odd_ids)
         ]
-        return json_response(200, {"data": odd + body["data"]})
+        return json_response(200, {"data": odd + listed["data"]})
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.fake, name)
