@@ -39,6 +39,7 @@ from lwadmin_tui.api.errors import (
     ServerError,
     TransportError,
     Unauthorized,
+    Unprocessable,
 )
 from lwadmin_tui.api.keepalive import Answer, KeepAliveLane
 from lwadmin_tui.api.key_ids import is_key_id
@@ -47,6 +48,7 @@ from lwadmin_tui.api.models import (
     ApiKeyDetail,
     ApiKeyInfo,
     ApiKeyList,
+    CreatedKeyModel,
     Member,
     OrganizationMember,
     OrganizationMemberPage,
@@ -57,6 +59,7 @@ from lwadmin_tui.api.models import (
     TeamMembers,
     TeamPage,
 )
+from lwadmin_tui.api.new_key import CreatedKey, NewKey
 
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
@@ -81,6 +84,7 @@ _STATUS_ERRORS: dict[int, type[ApiError]] = {
     403: Forbidden,
     404: NotFound,
     409: AlreadyRevoked,
+    422: Unprocessable,
     429: RateLimited,
 }
 
@@ -191,6 +195,25 @@ class LangWatchClient:
         if not result.success:
             raise BadResponse("the server answered success: false", status=response.status_code)
 
+    async def create_key(self, new: NewKey) -> CreatedKey:
+        """Create a key; its token is in this answer only (held as an `ApiKey`).
+
+        A lost answer (TransportError with `maybe_sent`) or a 5xx may have made the key anyway:
+        the caller finds it by listing (`roll/orphans.py`)."""
+        response = await self._request("POST", "/api/api-keys", body=new.body())
+        created = _parse(response, CreatedKeyModel)
+        return CreatedKey(
+            created.api_key.id,
+            created.api_key.name,
+            created.api_key.created_at,
+            ApiKey(created.token),
+        )
+
+    async def update_key(self, key_id: str, changes: dict[str, Any]) -> ApiKeyDetail:
+        """PATCH name, description, permissionMode, permissions or bindings (never the expiry)."""
+        response = await self._request("PATCH", _key_path(key_id), body=changes)
+        return _parse(response, ApiKeyDetail)
+
     async def aclose(self) -> None:
         if self._lane is not None:
             await self._lane.aclose()
@@ -207,12 +230,21 @@ class LangWatchClient:
     ) -> None:
         await self.aclose()
 
-    async def _request(self, method: str, path: str, *, one_key: bool = False) -> _Answer:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        one_key: bool = False,
+        body: dict[str, Any] | None = None,
+    ) -> _Answer:
         try:
             async with asyncio.timeout(self.total_timeout):
                 if one_key and self._lane is not None:
                     authorization = f"Authorization: Bearer {self._api_key.reveal()}"
                     response: _Answer = await self._lane.request(method, path, authorization)
+                elif body is not None:
+                    response = await self._http.request(method, path, json=body)
                 else:
                     response = await self._http.request(method, path)  # the body is read too
         except TimeoutError:  # the total limit, not one of httpx's (those are not TimeoutError)
@@ -300,8 +332,17 @@ def _raise_for_status(response: _Answer) -> None:
         message = code or _describe_unreadable(response)
     tips_raw = fields.get("tips")
     tips = tuple(t for t in tips_raw if isinstance(t, str)) if isinstance(tips_raw, list) else ()
+    named = fields.get("fields")
+    refused = tuple(str(f) for f in named)[:20] if isinstance(named, dict | list) else ()
     error_type = _STATUS_ERRORS.get(status, ServerError if status >= 500 else ApiError)
-    raise error_type(status, message, code=code, tips=tips, retry_after=_retry_after(response))
+    raise error_type(
+        status,
+        message,
+        code=code,
+        tips=tips,
+        retry_after=_retry_after(response),
+        fields=refused,
+    )
 
 
 def _parse(response: _Answer, model: type[_M]) -> _M:

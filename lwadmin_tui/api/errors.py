@@ -77,12 +77,15 @@ class ApiError(LangWatchError):
         code: str | None = None,
         tips: tuple[str, ...] = (),
         retry_after: float | None = None,
+        fields: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.tips = tips
         self.retry_after = retry_after
+        self.fields = fields
+        """For a 422: the names of the body's fields the server refused."""
 
     def __str__(self) -> str:
         return f"{self.status} {self.message}"
@@ -101,15 +104,25 @@ class PlanRequired(ApiError):
 
 
 class Forbidden(ApiError):
-    """403: a missing permission, or (`code == "api_key_not_owned"`) not this caller's key."""
+    """403: a missing permission, or (`code == "api_key_not_owned"`) not this caller's key;
+    `api_key_admin_required` / `api_key_scope_violation` refuse a create."""
 
     @property
     def not_owned(self) -> bool:
         return self.code == "api_key_not_owned"
 
+    @property
+    def needs_admin(self) -> bool:
+        return self.code == "api_key_admin_required"
+
 
 class NotFound(ApiError):
     """404: the key is unknown to this organization (or the route does not exist)."""
+
+
+class Unprocessable(ApiError):
+    """422: a create or update body the server refused (`fields` names what), or a reserved
+    name (`code == "api_key_reserved_name"`)."""
 
 
 class AlreadyRevoked(ApiError):

@@ -116,6 +116,19 @@ class RevokeResult(_ServerModel):
     success: bool
 
 
+class CreatedKeyRow(_ServerModel):
+    id: str
+    name: str
+    created_at: UtcDatetime = Field(alias="createdAt")
+
+
+class CreatedKeyModel(_ServerModel):
+    """`POST /api/api-keys` 201: the token (this once) and the new key."""
+
+    token: str = Field(repr=False)
+    api_key: CreatedKeyRow = Field(alias="apiKey")
+
+
 # The scope pages are read while the app starts: msgspec decodes them with no warm-up, where
 # pydantic's first generic page model took 15-25 ms to build on the event loop.
 

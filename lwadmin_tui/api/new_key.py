@@ -1,0 +1,69 @@
+"""A key to create (`POST /api/api-keys`) and what the server answers: the new key and its token.
+
+The token is in that one answer only. It is held as an `ApiKey`, whose repr and str show its
+last 4 characters, so it cannot reach a log line, a traceback or the screen by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lwadmin_tui.api.auth import ApiKey
+
+
+@dataclass(frozen=True)
+class NewBinding:
+    role: str
+    scope_type: str
+    scope_id: str
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """The body of a create, in the server's terms (reference/langwatch-api.md)."""
+
+    name: str
+    key_type: str = "personal"
+    description: str | None = None
+    assigned_to_user_id: str | None = None
+    """A personal key's owner; None: the caller's own user."""
+    permission_mode: str = "all"
+    permissions: tuple[str, ...] = ()
+    bindings: tuple[NewBinding, ...] = ()
+    expires_at: datetime | None = None
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": self.name,
+            "keyType": self.key_type,
+            "permissionMode": self.permission_mode,
+        }
+        if self.description is not None:
+            body["description"] = self.description
+        if self.key_type == "personal" and self.assigned_to_user_id is not None:
+            body["assignedToUserId"] = self.assigned_to_user_id
+        if self.permission_mode == "restricted":
+            body["permissions"] = list(self.permissions)
+        if self.bindings:
+            body["bindings"] = [
+                {"role": b.role, "scopeType": b.scope_type, "scopeId": b.scope_id}
+                for b in self.bindings
+            ]
+        if self.expires_at is not None:
+            moment = self.expires_at.astimezone(UTC)
+            body["expiresAt"] = moment.strftime("%Y-%m-%dT%H:%M:%S.") + (
+                f"{moment.microsecond // 1000:03d}Z"
+            )
+        return body
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    """The 201 answer: the new key's id, name and time, and its token (shown once)."""
+
+    key_id: str
+    name: str
+    created_at: datetime
+    token: ApiKey = field(repr=False)
