@@ -1,0 +1,281 @@
+"""Rolling keys, one after another: read the old key, create its replacement, deliver the new
+secret, record the pair, and only then (if asked) revoke the old keys.
+
+Every step is in the audit log before the request it announces leaves, and no step is left
+unsaid. What can go wrong, and what is done about it:
+- the create is refused (403 `api_key_admin_required`, 422): nothing was made, the row says why;
+- its answer is lost (timeout, dropped connection, a 5xx): the key may have been made with a
+  secret nobody saw. A list finds it (same name, not listed before the create) and it is
+  revoked; a key that cannot be found or revoked is named, with its id;
+- the secret cannot be delivered: the new key is revoked, the old one kept.
+The old key is never revoked unless its replacement's secret was delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.api.errors import (
+    ApiError,
+    Forbidden,
+    LangWatchError,
+    ServerError,
+    TransportError,
+    Unprocessable,
+)
+from lwadmin_tui.api.new_key import CreatedKey, NewKey
+from lwadmin_tui.audit.lock import BatchRunningElsewhere
+from lwadmin_tui.audit.log import BatchAudit, safe
+from lwadmin_tui.bulk.answers import audit_sentence
+from lwadmin_tui.bulk.control import Target
+from lwadmin_tui.bulk.engine import BulkRevoker
+from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.roll.records import PAIR, RollAudit
+from lwadmin_tui.roll.replacement import Expiry, replacement_for
+from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretSink
+from lwadmin_tui.text import safe_text
+
+_DONE = {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
+
+
+class RollKind(StrEnum):
+    ROLLED = "rolled"
+    """The new key exists and its secret was delivered; the old key is kept."""
+    ROLLED_REVOKED = "rolled, old key revoked"
+    NOT_ROLLED = "not rolled"
+    """Nothing was made (refused, or failed before the key existed)."""
+    NEW_REVOKED = "not rolled, new key revoked"
+    """A new key was made but its secret reached nobody: it was revoked, the old one kept."""
+    NEW_LEFT = "not rolled, new key left"
+    """A new key was (or may have been) made and could not be revoked: `new_id` names it."""
+
+
+@dataclass(frozen=True)
+class RollOutcome:
+    old_id: str
+    old_name: str
+    kind: RollKind
+    new_id: str | None = None
+    message: str = ""
+
+
+class _Stop(Exception):
+    """The audit log cannot be written: no further request may leave."""
+
+
+class Roller:
+    def __init__(
+        self,
+        client: LangWatchClient,
+        audit: RollAudit,
+        sink: SecretSink,
+        *,
+        revoke_old: bool = False,
+        expiry: Expiry = Expiry.KEEP,
+        expiry_date: datetime | None = None,
+        own_key_id: str | None = None,
+        revoke_audit: Callable[[], BatchAudit] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client = client
+        self.audit = audit
+        self.sink = sink
+        self.revoke_old = revoke_old
+        self.expiry = expiry
+        self.expiry_date = expiry_date
+        self.own_key_id = own_key_id
+        self.revoke_audit = revoke_audit
+        self.clock = clock
+        self.stopped = ""
+        """Why the roll stopped early (the audit log), else empty."""
+        self._known: set[str] = set()
+
+    async def run(self, targets: Sequence[Target]) -> list[RollOutcome]:
+        """Roll each target once, in order; then revoke the old keys of those rolled, if asked."""
+        unique = list({t.key_id: t for t in targets}.values())
+        try:
+            lock = self.audit.log.batch_lock(self.audit.roll_id)
+        except BatchRunningElsewhere as busy:
+            return [self._not_rolled(t, str(busy)) for t in unique]
+        try:
+            await self.audit.started(
+                ((t.key_id, t.name) for t in unique),
+                where=self.sink.where,
+                revoke_old=self.revoke_old,
+            )
+            self._known = {key.id for key in await self.client.list_keys()}
+            outcomes = []
+            for target in unique:
+                outcomes.append(await self._roll_or_stop(target))
+            summary = ", ".join(f"{o.kind.value}: {o.old_id}" for o in outcomes)
+            with contextlib.suppress(OSError):
+                await self.audit.save("roll_end", summary=safe_text(summary, 2000))
+        except OSError as error:
+            self.stopped = audit_sentence(error)
+            return [self._not_rolled(t, self.stopped) for t in unique]
+        except LangWatchError as error:  # the first list
+            return [self._not_rolled(t, f"could not list the keys: {_said(error)}") for t in unique]
+        finally:
+            lock.release()
+        if self.revoke_old:
+            outcomes = await self._revoke_old_keys(outcomes)
+        return outcomes
+
+    async def _roll_or_stop(self, target: Target) -> RollOutcome:
+        if self.stopped:
+            return self._not_rolled(target, f"not tried: {self.stopped}")
+        try:
+            return await self._roll_one(target)
+        except _Stop:
+            return self._not_rolled(target, self.stopped)
+
+    # --- one key -----------------------------------------------------------------------------
+
+    async def _roll_one(self, target: Target) -> RollOutcome:
+        try:
+            old = await self.client.get_key(target.key_id)
+        except LangWatchError as error:
+            return self._not_rolled(target, f"could not read the old key: {_said(error)}")
+        if old.revoked_at is not None:
+            return self._not_rolled(target, "the old key is already revoked")
+        new = replacement_for(old, self.expiry, self.clock(), self.expiry_date)
+        await self._record("roll_intent", old_id=target.key_id, new_name=safe(new.name))
+        try:
+            created = await self.client.create_key(new)
+        except (TransportError, ServerError) as error:
+            if isinstance(error, TransportError) and not error.maybe_sent:
+                return self._not_rolled(target, f"not created: {_said(error)}")
+            return await self._lost_create(target, new, error)
+        except LangWatchError as error:
+            return self._not_rolled(target, _refusal(error))
+        self._known.add(created.key_id)
+        await self._record("roll_created", old_id=target.key_id, new_id=created.key_id)
+        return await self._deliver(target, created)
+
+    async def _deliver(self, target: Target, created: CreatedKey) -> RollOutcome:
+        delivery = Delivery(target.key_id, created.key_id, created.name, created.token)
+        try:
+            await asyncio.to_thread(self.sink.deliver, delivery)
+        except NotDelivered as why:
+            reason = f"the secret was not delivered ({why})"
+            return await self._revoke_new(target, created.key_id, reason)
+        await self._record(
+            PAIR,
+            old_id=target.key_id,
+            old_name=safe(target.name),
+            new_id=created.key_id,
+            new_name=safe(created.name),
+            secrets_to=safe_text(self.sink.where, 300),
+        )
+        return RollOutcome(target.key_id, target.name, RollKind.ROLLED, created.key_id)
+
+    async def _lost_create(self, target: Target, new: NewKey, error: LangWatchError) -> RollOutcome:
+        """The create may have made a key whose secret nobody saw: find it (its name, and not
+        listed before; not its time: the server's clock may differ from ours), revoke it."""
+        lost = f"the create's answer was lost ({_said(error)})"
+        try:
+            listed = await self.client.list_keys()
+        except LangWatchError as listing:
+            return RollOutcome(
+                target.key_id,
+                target.name,
+                RollKind.NEW_LEFT,
+                message=f"{lost}; a new key may exist, and the list to find it failed "
+                f"({_said(listing)}): look for a key named {safe(new.name)!r}",
+            )
+        made = [key for key in listed if key.name == new.name and key.id not in self._known]
+        if not made:
+            return self._not_rolled(target, f"{lost}; no new key was made")
+        outcome = self._not_rolled(target, "")
+        for key in made:
+            self._known.add(key.id)
+            outcome = await self._revoke_new(target, key.id, lost)
+        return outcome
+
+    async def _revoke_new(self, target: Target, new_id: str, reason: str) -> RollOutcome:
+        await self._record("roll_cleanup_intent", old_id=target.key_id, new_id=new_id)
+        try:
+            await self.client.revoke_key(new_id)
+        except LangWatchError as error:
+            await self._record("roll_cleanup", new_id=new_id, revoked=False, why=_said(error))
+            return RollOutcome(
+                target.key_id,
+                target.name,
+                RollKind.NEW_LEFT,
+                new_id,
+                f"{reason}; the new key {new_id} could not be revoked ({_said(error)}): "
+                "revoke it by hand. The old key is kept.",
+            )
+        await self._record("roll_cleanup", new_id=new_id, revoked=True)
+        message = f"{reason}; the new key {new_id} was revoked, the old key is kept"
+        return RollOutcome(target.key_id, target.name, RollKind.NEW_REVOKED, new_id, message)
+
+    async def _record(self, event: str, **fields: object) -> None:
+        try:
+            await self.audit.save(event, **fields)
+        except OSError as error:
+            self.stopped = audit_sentence(error)
+            raise _Stop from None
+
+    def _not_rolled(self, target: Target, message: str) -> RollOutcome:
+        return RollOutcome(target.key_id, target.name, RollKind.NOT_ROLLED, message=message)
+
+    # --- the old keys --------------------------------------------------------------------------
+
+    async def _revoke_old_keys(self, outcomes: list[RollOutcome]) -> list[RollOutcome]:
+        """A batch of the old keys whose replacement's secret was delivered, and no other."""
+        delivered = [o for o in outcomes if o.kind is RollKind.ROLLED]
+        if not delivered:
+            return outcomes
+        engine = BulkRevoker(
+            self.client,
+            audit=self.revoke_audit() if self.revoke_audit is not None else None,
+            own_key_id=self.own_key_id,
+        )
+        results = await engine.run(Target(o.old_id, o.old_name) for o in delivered)
+        by_id = {r.key_id: r for r in results}
+        final = []
+        for outcome in outcomes:
+            result = by_id.get(outcome.old_id)
+            if result is None:
+                final.append(outcome)
+            elif result.kind in _DONE:
+                final.append(
+                    RollOutcome(
+                        outcome.old_id, outcome.old_name, RollKind.ROLLED_REVOKED, outcome.new_id
+                    )
+                )
+            else:
+                message = f"the old key was not revoked: {result.describe(200)}"
+                final.append(
+                    RollOutcome(
+                        outcome.old_id, outcome.old_name, RollKind.ROLLED, outcome.new_id, message
+                    )
+                )
+        return final
+
+
+def _said(error: LangWatchError) -> str:
+    status = getattr(error, "status", None)
+    text = safe_text(error.message, 200)
+    return f"{status} {text}" if status else text
+
+
+def _refusal(error: LangWatchError) -> str:
+    """Why a create was refused, and who may do it."""
+    if isinstance(error, Forbidden) and error.needs_admin:
+        return f"needs an organization admin: {_said(error)}"
+    if isinstance(error, Forbidden) and error.code == "api_key_scope_violation":
+        return f"grants more than this credential holds: {_said(error)}"
+    if isinstance(error, Unprocessable) and error.fields:
+        fields = ", ".join(safe_text(f, 40) for f in error.fields)
+        return f"the server refused the new key's {fields}: {_said(error)}"
+    if isinstance(error, ApiError):
+        return f"not created: {_said(error)}"
+    return f"not created: {_said(error)}"

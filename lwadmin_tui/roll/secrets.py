@@ -1,0 +1,135 @@
+"""Where a new key's token goes, once: a private file of its own, or a command that takes it on
+its standard input (to put it into a secret manager: `vault`, `op`, `pass`).
+
+A delivery either is complete (the line written, flushed and synced; the command exited 0) or
+raises `NotDelivered` with a sentence, and the roll then revokes the new key: a token that
+reached nobody must not stay valid. The token is never in argv, in the environment of the
+command, in the sentence, or anywhere else on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from lwadmin_tui.api.auth import ApiKey
+from lwadmin_tui.settings.credentials import ENV_NAMES
+from lwadmin_tui.settings.files import open_own_file, os_reason, private_dir, write_all
+from lwadmin_tui.settings.paths import state_dir
+from lwadmin_tui.text import safe_text
+
+COMMAND_TIMEOUT = 60.0  # seconds; a secret manager asking for a password on a terminal waits
+
+
+class NotDelivered(Exception):
+    """The token did not reach its destination; the message says why (never the token)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    old_id: str
+    new_id: str
+    name: str
+    token: ApiKey = field(repr=False)
+
+
+class SecretSink(Protocol):
+    @property
+    def where(self) -> str:
+        """Where the tokens go, in words: a path, or the command's name."""
+        ...
+
+    def deliver(self, delivery: Delivery) -> None:
+        """Blocking: call it off the event loop. Raises NotDelivered."""
+        ...
+
+
+class SecretFile:
+    """A new file, 0600 in a 0700 directory: one line per key, tab-separated:
+    old id, new id, name, token. Each line is synced before `deliver` returns."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        self.path = path or state_dir() / "secrets" / f"rolled-{stamp}-{secrets.token_hex(3)}.tsv"
+        self._created = False
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
+
+    def deliver(self, delivery: Delivery) -> None:
+        name = safe_text(delivery.name, 200).replace("\t", " ")
+        line = f"{delivery.old_id}\t{delivery.new_id}\t{name}\t{delivery.token.reveal()}\n"
+        try:
+            fd = self._open()
+            try:
+                write_all(fd, line.encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as error:
+            raise NotDelivered(
+                f"the secrets file {self.path} could not be written: {os_reason(error)}"
+            ) from None
+
+    def _open(self) -> int:
+        if self._created:
+            return open_own_file(self.path, os.O_WRONLY | os.O_APPEND, "secrets file")
+        private_dir(self.path.parent, "secrets directory")
+        # O_EXCL: a new file, never one that stands there already (or a link planted there).
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        fd = os.open(self.path, flags, 0o600)
+        self._created = True
+        dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)  # the new name survives a crash too
+        finally:
+            os.close(dir_fd)
+        return fd
+
+
+class SecretCommand:
+    """Runs `command` (split as a shell would, not run by one) once per key, the token on its
+    standard input followed by a line break. Old id, new id and name are in its environment
+    (`LWADMIN_ROLL_OLD_ID`, `LWADMIN_ROLL_NEW_ID`, `LWADMIN_ROLL_NAME`); the admin's credential
+    is taken out of it. Its output is discarded: it could echo the token onto the screen."""
+
+    def __init__(self, command: str, *, timeout: float = COMMAND_TIMEOUT) -> None:
+        self.argv = shlex.split(command)
+        if not self.argv:
+            raise ValueError("the secret command is empty")
+        self.timeout = timeout
+
+    @property
+    def where(self) -> str:
+        return f"the command {safe_text(os.path.basename(self.argv[0]), 60)}"
+
+    def deliver(self, delivery: Delivery) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+        env |= {
+            "LWADMIN_ROLL_OLD_ID": delivery.old_id,
+            "LWADMIN_ROLL_NEW_ID": delivery.new_id,
+            "LWADMIN_ROLL_NAME": safe_text(delivery.name, 200),
+        }
+        try:
+            finished = subprocess.run(
+                self.argv,
+                input=(delivery.token.reveal() + "\n").encode(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                timeout=self.timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise NotDelivered(f"{self.where} did not finish within {self.timeout:g} s") from None
+        except OSError as error:
+            raise NotDelivered(f"{self.where} could not be run: {os_reason(error)}") from None
+        if finished.returncode != 0:
+            raise NotDelivered(f"{self.where} exited with status {finished.returncode}")
