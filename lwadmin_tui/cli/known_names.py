@@ -20,11 +20,12 @@ TEXTUAL_THEMES = frozenset(
 
 BINDING_IDS = frozenset(
     {
-        "batches", "cancel_batch", "cancel_range", "clear_filters", "clear_marks", "details",
-        "detect_own_key", "export_shown", "filter", "filter_expired", "filter_key_type",
-        "filter_never_used", "help", "invert_marks", "mark", "mark_all", "mark_down", "mark_up",
-        "owner_filter", "quick_filters", "quit_app", "quit_ctrl_c", "quit_ctrl_q", "range",
-        "read_owners", "reload", "retry_failed", "revoke", "sort", "sort_reverse", "write_plan",
+        "batches", "cancel_batch", "cancel_range", "clear_filters", "clear_marks", "cutover",
+        "details", "detect_own_key", "export_shown", "filter", "filter_expired",
+        "filter_key_type", "filter_never_used", "help", "invert_marks", "mark", "mark_all",
+        "mark_down", "mark_up", "owner_filter", "quick_filters", "quit_app", "quit_ctrl_c",
+        "quit_ctrl_q", "range", "read_owners", "reload", "retry_failed", "revoke", "roll",
+        "sort", "sort_reverse", "write_plan",
     }
 )  # fmt: skip
 """The ids of `LwAdminApp.BINDINGS` and `KeysScreen.BINDINGS`: what `[keymap]` may rebind."""

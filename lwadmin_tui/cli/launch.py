@@ -135,6 +135,7 @@ def run_tui(args: argparse.Namespace, loaded: LoadedSettings, store: KeyringStor
             verify=verify,
             transport=transport(),
             owner_cache=settings.owner_cache,
+            secret_command=settings.secret_command,
             plan=plan,
         )
         app = LwAdminApp(session, early_list=early_list)

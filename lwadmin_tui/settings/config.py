@@ -143,6 +143,10 @@ class Settings(BaseSettings):
     """Keep key types and owners (ids only) per host in the cache directory, so the next start
     shows them without reading each key again; `--no-owner-cache` reads them again each session."""
 
+    secret_command: str | None = None
+    """A command that receives each new key's token on its stdin when keys are rolled (e.g.
+    `vault kv put secret/langwatch token=-`); split as a shell would, never run by one."""
+
     keymap: dict[str, str] = Field(default_factory=dict)
     """Key overrides: binding id (e.g. `revoke`) to keys (e.g. `x,delete`)."""
 

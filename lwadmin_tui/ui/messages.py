@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import RevokeOutcome
+from lwadmin_tui.roll.engine import RollOutcome
+from lwadmin_tui.roll.pairs import RolledPair
+from lwadmin_tui.roll.secrets import Delivery
 
 
 @dataclass
@@ -116,3 +120,27 @@ class PlanWritten(Message):
     path: Path | None
     problem: str
     count: int
+
+
+@dataclass
+class RollEnded(Message):
+    """A roll ended: every key's outcome, where the secrets went, why it stopped early ("")."""
+
+    outcomes: list[RollOutcome]
+    where: str
+    stopped: str
+
+
+@dataclass
+class PairsRead(Message):
+    """The rolled pairs of this host and profile, read from the audit log (newest first)."""
+
+    pairs: list[RolledPair]
+
+
+@dataclass
+class ShowToken(Message):
+    """A new key's token to show once; `seen` is set when its screen has closed."""
+
+    delivery: Delivery
+    seen: threading.Event

@@ -36,6 +36,8 @@ class Session:
     temporary_files: bool = False
     """The audit log and exports go to a folder deleted when the app quits (the demo)."""
     owner_cache: bool = True
+    secret_command: str | None = None
+    """Where `R` may hand new tokens (settings: `secret_command`); None: files and the screen."""
     plan: Plan | None = None
     """A plan to open for review (`--plan`): its keys are marked once the list is shown."""
     """Keep key types and owners read from the server in the cache directory for the next start."""

@@ -34,9 +34,12 @@ from lwadmin_tui.ui.messages import (
     LoadFailed,
     OwnersCached,
     OwnKeyGuessed,
+    PairsRead,
     PeopleLoaded,
     PlanWritten,
+    RollEnded,
     ScopeNamesLoaded,
+    ShowToken,
     UnresolvedVerified,
 )
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
@@ -44,6 +47,7 @@ from lwadmin_tui.ui.screens.history_flow import HistoryFlow
 from lwadmin_tui.ui.screens.key_finding import KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.screens.owner_flow import OWNER_BINDINGS, READS_GROUP, OwnerFlow
 from lwadmin_tui.ui.screens.plan_flow import PLAN_BINDINGS, PlanFlow
+from lwadmin_tui.ui.screens.roll_flow import ROLL_BINDINGS, RollFlow
 from lwadmin_tui.ui.widgets.batch_panel import BatchPanel
 from lwadmin_tui.ui.widgets.filter_bar import FilterBar
 from lwadmin_tui.ui.widgets.filter_input import FilterInput
@@ -69,6 +73,8 @@ WORKER_JOBS = {
     "owner-cache": "Reading the owner cache",
     "owner-cache-write": "Writing the owner cache",
     "plan": "Writing the plan",
+    "roll": "Rolling keys",
+    "pairs": "Reading the rolled pairs",
 }
 
 
@@ -77,6 +83,7 @@ class KeysScreen(Screen[None]):
         *KEY_BINDINGS,
         *OWNER_BINDINGS,
         *PLAN_BINDINGS,
+        *ROLL_BINDINGS,
         *BATCH_BINDINGS,
         Binding(
             "d", "revoke", "Revoke", id="revoke", tooltip="Revoke marked keys (or the cursor's key)"
@@ -96,6 +103,7 @@ class KeysScreen(Screen[None]):
         self.history = HistoryFlow(self, self.batches)
         self.owners = OwnerFlow(self)
         self.plans = PlanFlow(self)
+        self.rolls = RollFlow(self)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -166,7 +174,10 @@ class KeysScreen(Screen[None]):
             self.rebuild_table()
         self.batches.list_reloaded()
         self.refresh_top_bar()
-        notes = f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"
+        notes = (
+            f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"
+            f"{self.rolls.load_note()}"
+        )
         self.say(f"Loaded {plural(len(self.state.keys))}.{notes}")
         self.after_first_load()
 
@@ -197,6 +208,7 @@ class KeysScreen(Screen[None]):
         if not self.interrupted_reported:
             self.interrupted_reported = True
             self.call_after_refresh(self.history.report_interrupted)
+            self.rolls.read_pairs()  # old keys kept for their cutover say so in their row
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)
@@ -351,6 +363,38 @@ class KeysScreen(Screen[None]):
 
     def action_revoke(self) -> None:
         self.batches.revoke()
+
+    def action_roll(self) -> None:
+        self.rolls.ask()
+
+    def action_cutover(self) -> None:
+        from lwadmin_tui.ui.screens.cutover import CutoverScreen
+
+        if not self.rolls.pairs:
+            self.say("No rolled pair yet: R rolls the marked keys.", passing=True)
+            return
+
+        def chosen(old_ids: list[str] | None) -> None:
+            if old_ids:
+                self.batches.confirm_and_start([self.state.keys[k] for k in old_ids])
+
+        self.app.push_screen(CutoverScreen(self.rolls.pairs, self.state.keys), chosen)
+
+    def cursor_keys(self) -> list[ApiKeyInfo]:
+        """The key under the cursor, as a list (empty when none is listed)."""
+        key_id = self.table.cursor_key()
+        return [self.state.keys[key_id]] if key_id is not None else []
+
+    def on_roll_ended(self, message: RollEnded) -> None:
+        self.rolls.ended(message)
+
+    def on_pairs_read(self, message: PairsRead) -> None:
+        self.rolls.pairs_read(message)
+
+    def on_show_token(self, message: ShowToken) -> None:
+        from lwadmin_tui.ui.screens.token_screen import TokenScreen
+
+        self.app.push_screen(TokenScreen(message.delivery, message.seen))
 
     def action_retry_failed(self) -> None:
         self.batches.retry_failed()

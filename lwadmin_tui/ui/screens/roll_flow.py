@@ -1,0 +1,233 @@
+"""`R` in the keys screen: roll the marked keys (or the cursor's) to new ones with the same
+access (`roll/engine.py`), after the roll dialog; each row then says how it went, and an old key
+kept for the cutover says "rolled → new name" until it is revoked (`C` shows the pairs).
+
+A plain object the keys screen owns, like the batch and owner flows.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.audit.log import AuditLog, BatchAudit
+from lwadmin_tui.bulk.control import Target
+from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
+from lwadmin_tui.roll.pairs import RolledPair, rolled_pairs
+from lwadmin_tui.roll.records import RollAudit
+from lwadmin_tui.roll.secrets import (
+    Delivery,
+    NotDelivered,
+    SecretCommand,
+    SecretFile,
+    SecretSink,
+)
+from lwadmin_tui.settings.paths import DEFAULT_PROFILE
+from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.messages import PairsRead, RollEnded, ShowToken
+from lwadmin_tui.ui.screens.roll_dialog import COMMAND, SCREEN, RollChoice, RollDialog
+
+if TYPE_CHECKING:
+    from lwadmin_tui.ui.app import LwAdminApp
+    from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+
+ROLL_GROUP = "roll"
+TOKEN_WAIT_SECONDS = 3600.0  # the token screen waits this long for the admin, then gives up
+
+ROLL_BINDINGS = [
+    Binding(
+        "R",
+        "roll",
+        "Roll",
+        id="roll",
+        show=False,
+        tooltip="Roll the marked keys: new keys with the same access, each secret delivered "
+        "once; the old keys revoked when you say",
+    ),
+    Binding(
+        "C",
+        "cutover",
+        "Cutover",
+        id="cutover",
+        show=False,
+        tooltip="The rolled pairs: old and new key's last use; d there revokes the old keys",
+    ),
+]
+
+
+class ScreenSink:
+    """Shows the one token on this screen and waits until the admin has closed it: only then
+    is the secret delivered (and the old key may be revoked)."""
+
+    where = "this screen"
+
+    def __init__(self, screen: KeysScreen) -> None:
+        self.screen = screen
+
+    def deliver(self, delivery: Delivery) -> None:
+        seen = threading.Event()
+        self.screen.post_message(ShowToken(delivery, seen))
+        if not seen.wait(TOKEN_WAIT_SECONDS):
+            raise NotDelivered("the token screen was not closed within an hour")
+
+
+class RollFlow:
+    def __init__(self, screen: KeysScreen) -> None:
+        self.screen = screen
+        self.running = False
+        self.pairs: list[RolledPair] = []
+        self._note = ""
+
+    @property
+    def app(self) -> LwAdminApp:
+        return self.screen.lw_app
+
+    @property
+    def profile(self) -> str:
+        return self.app.session.profile or DEFAULT_PROFILE
+
+    # --- R -----------------------------------------------------------------------------------
+
+    def ask(self) -> None:
+        screen = self.screen
+        if self.running:
+            screen.say("A roll is running already.", passing=True)
+            return
+        if screen.batches.running or screen.owners.running:
+            screen.say("Wait for the running batch or reads to end, then roll.", passing=True)
+            return
+        keys = screen.state.marked_keys() or screen.cursor_keys()
+        if not keys:
+            screen.say("Nothing to roll: mark keys with space, or move to one.", passing=True)
+            return
+        command = self.app.session.secret_command
+        dialog = RollDialog(
+            keys,
+            self.app.host,
+            command_name=SecretCommand(command).where if command else None,
+            secrets_folder=safe_text(SecretFile().path.parent, 80),
+            guard_seconds=self.app.confirm_guard_seconds,
+        )
+
+        def answered(choice: RollChoice | None) -> None:
+            if choice is None:
+                screen.say("Cancelled: nothing was created or revoked.", passing=True)
+            else:
+                self.start(keys, choice)
+
+        self.app.push_screen(dialog, answered)
+
+    def sink_for(self, choice: RollChoice) -> SecretSink:
+        if choice.secrets_to == COMMAND and self.app.session.secret_command:
+            return SecretCommand(self.app.session.secret_command)
+        if choice.secrets_to == SCREEN:
+            return ScreenSink(self.screen)
+        return SecretFile()
+
+    def start(self, keys: list[ApiKeyInfo], choice: RollChoice) -> None:
+        app, screen = self.app, self.screen
+        log = AuditLog()
+        sink = self.sink_for(choice)
+        batches = screen.batches
+        audit = RollAudit(
+            log, app.host, self.profile, credential=batches.credential(), key_last4=app.key_last4
+        )
+
+        def revoke_audit() -> BatchAudit:
+            return BatchAudit(
+                log,
+                app.host,
+                self.profile,
+                credential=batches.credential(),
+                key_last4=app.key_last4,
+                reason="rolled: replaced by new keys whose secrets were delivered",
+            )
+
+        roller = Roller(
+            app.client,
+            audit,
+            sink,
+            revoke_old=choice.revoke_old,
+            expiry=choice.expiry,
+            expiry_date=choice.expiry_date,
+            own_key_id=batches.own_key_id,
+            revoke_audit=revoke_audit,
+        )
+        targets = [Target(key.id, key.name) for key in keys]
+        for key in keys:
+            screen.state.flags[key.id] = "rolling…"
+        screen.table.update_keys({key.id for key in keys}, screen.state)
+        self.running = True
+        screen.say(f"Rolling {plural(len(keys))}… secrets to {safe_text(sink.where, 100)}")
+
+        async def work() -> None:
+            outcomes = await roller.run(targets)
+            screen.post_message(RollEnded(outcomes, sink.where, roller.stopped))
+
+        screen.run_worker(work, group=ROLL_GROUP, exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
+
+    def ended(self, message: RollEnded) -> None:
+        self.running = False
+        screen = self.screen
+        for outcome in message.outcomes:
+            screen.state.flags[outcome.old_id] = row_word(outcome)
+        screen.table.update_keys({o.old_id for o in message.outcomes}, screen.state)
+        counts: dict[RollKind, int] = {}
+        for outcome in message.outcomes:
+            counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
+        parts = [f"{n} {kind.value}" for kind, n in counts.items()]
+        problems = [o.message for o in message.outcomes if o.message][:1]
+        words = f"Roll: {', '.join(parts)}. Secrets: {safe_text(message.where, 120)}."
+        if message.stopped:
+            words += f" Stopped: {message.stopped}"
+        elif problems:
+            words += f" First problem: {safe_text(problems[0], 200)}"
+        screen.say(words)
+        self._note = words  # the reload's "Loaded N keys." says it again
+        self.read_pairs()
+        screen.load_keys()  # the new keys join the list
+
+    def load_note(self) -> str:
+        """For the list's first message after a roll: how the roll went, once."""
+        note, self._note = self._note, ""
+        return f" {note}" if note else ""
+
+    # --- the pairs ---------------------------------------------------------------------------
+
+    def read_pairs(self) -> None:
+        """The rolled pairs from the audit log, on a thread (the log may be large)."""
+        host, profile = self.app.host, self.profile
+
+        def read() -> None:
+            try:
+                found = rolled_pairs(AuditLog().records(), host, profile)
+            except OSError:
+                found = []
+            self.screen.post_message(PairsRead(found))
+
+        self.screen.run_worker(read, thread=True, group="pairs", exit_on_error=False)
+
+    def pairs_read(self, message: PairsRead) -> None:
+        self.pairs = message.pairs
+        state = self.screen.state
+        changed = set()
+        for pair in self.pairs:
+            if pair.old_id in state.keys and not state.flags.get(pair.old_id, "").startswith(
+                "not rolled"
+            ):
+                state.flags[pair.old_id] = f"rolled → {pair.new_name}"
+                changed.add(pair.old_id)
+        if changed:
+            self.screen.table.update_keys(changed, state)
+
+
+def row_word(outcome: RollOutcome) -> str:
+    if outcome.kind is RollKind.ROLLED:
+        new = safe_text(outcome.new_id or "", 24)
+        return "rolled → new key " + new if not outcome.message else f"rolled; {outcome.message}"
+    if outcome.kind is RollKind.ROLLED_REVOKED:
+        return "rolled, old key revoked"
+    return f"{outcome.kind.value}: {outcome.message}" if outcome.message else outcome.kind.value

@@ -1,0 +1,56 @@
+"""A new key's token, shown once (`R` with one key and the screen as its destination).
+
+`c` copies it to the clipboard over OSC 52, which most terminals honour over SSH too. Once this
+screen closes the token is gone: nothing else holds it, and the app draws on the alternate
+screen, so it is not left in the scrollback either.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from lwadmin_tui.roll.secrets import Delivery
+from lwadmin_tui.text import safe_text
+
+
+class TokenScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("c", "copy", "Copy", show=False, id="token.copy"),
+        Binding("enter,escape", "close", "Close", show=False, id="token.close"),
+    ]
+
+    def __init__(self, delivery: Delivery, seen: threading.Event) -> None:
+        super().__init__()
+        self.delivery = delivery
+        self.seen = seen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="small-dialog"):
+            yield Static(
+                f"The new key {safe_text(self.delivery.name, 60)} ({self.delivery.new_id}). "
+                "Its secret, shown this once:",
+                markup=False,
+            )
+            # The token itself, verbatim: the one place it is ever drawn.
+            yield Static(self.delivery.token.reveal(), id="token", markup=False)
+            yield Static(
+                "c: copy to the clipboard (OSC 52) · enter / escape: close, never shown again",
+                id="keys-hint",
+                markup=False,
+            )
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.delivery.token.reveal())
+        self.notify("Copied to the clipboard (if the terminal allows OSC 52).", timeout=3)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        self.seen.set()
