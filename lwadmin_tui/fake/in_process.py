@@ -18,7 +18,10 @@ class InProcessTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         answer = self.fake.handle(
-            request.method, request.url.raw_path.decode("ascii"), dict(request.headers.items())
+            request.method,
+            request.url.raw_path.decode("ascii"),
+            dict(request.headers.items()),
+            await request.aread(),
         )
         headers = {"Content-Type": answer.content_type, **answer.headers}
         return httpx.Response(answer.status, headers=headers, content=answer.payload())

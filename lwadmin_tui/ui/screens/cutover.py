@@ -40,7 +40,7 @@ def pair_state(pair: RolledPair, keys: Mapping[str, ApiKeyInfo]) -> str:
 
 
 def when(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"
+    return moment.astimezone().strftime("%m-%d %H:%M") if moment else "never"
 
 
 class CutoverScreen(ModalScreen[list[str] | None]):
@@ -70,13 +70,13 @@ class CutoverScreen(ModalScreen[list[str] | None]):
                 markup=False,
             )
             table: DataTable[object] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
-            table.add_columns("Old key", "Old last used", "New key", "New last used", "State")
+            table.add_columns("Old key", "Used", "New key", "Used", "State")
             for pair in self.pairs:
                 old, new = self.keys.get(pair.old_id), self.keys.get(pair.new_id)
                 table.add_row(
-                    literal(pair.old_name or pair.old_id, 30),
+                    literal(pair.old_name or pair.old_id, 18),
                     when(old.last_used_at) if old else "revoked",
-                    literal(pair.new_name or pair.new_id, 30),
+                    literal(pair.new_name or pair.new_id, 18),
                     when(new.last_used_at) if new else "gone",
                     pair_state(pair, self.keys),
                 )

@@ -108,7 +108,7 @@ class RollFlow:
             keys,
             self.app.host,
             command_name=SecretCommand(command).where if command else None,
-            secrets_folder=safe_text(SecretFile().path.parent, 80),
+            secrets_folder=short_path(SecretFile().path.parent),
             guard_seconds=self.app.confirm_guard_seconds,
         )
 
@@ -222,6 +222,12 @@ class RollFlow:
                 changed.add(pair.old_id)
         if changed:
             self.screen.table.update_keys(changed, state)
+
+
+def short_path(path: object, room: int = 44) -> str:
+    """A path's end, which says the most, when the whole does not fit the dialog's line."""
+    text = safe_text(path, 300)
+    return text if len(text) <= room else "…" + text[-(room - 1) :]
 
 
 def row_word(outcome: RollOutcome) -> str:
