@@ -116,3 +116,23 @@ async def test_cancelling_the_roll_creates_nothing(admin_world: World) -> None:
         assert "nothing was created" in message_line(pilot)
         assert set(admin_world.fake.org.keys) == before
         assert keys_screen(pilot).rolls.pairs == []
+
+
+async def test_the_next_start_still_says_which_keys_were_rolled(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary(admin_world, row_ids(pilot), 2)
+        await mark(pilot, chosen)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("y")
+        await wait_roll(pilot)
+    names = {k: admin_world.fake.key(k).name for k in chosen}
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        for key_id in chosen:
+            assert cell(pilot, key_id, "result") == f"rolled → {names[key_id]}"
+        assert len(keys_screen(pilot).rolls.pairs) == 2

@@ -12,7 +12,7 @@ import pytest
 
 from lwadmin_tui.fake import admin_scenario
 from tests.conftest import World, serve
-from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
+from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env, assert_no_secret
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +58,35 @@ def test_roll_three_keys_then_revoke_the_old_ones_from_the_cutover(
     assert sorted(tokens) == sorted(fake.key(k).token for k in made)
     for token in tokens:
         assert token[-12:].encode() not in seen  # never drawn, not even in part
+
+
+def test_new_tokens_reach_the_secrets_file_and_nothing_else(
+    live_world: World, isolated_state: Path, tmp_path: Path
+) -> None:
+    """With a debug log of every request: the tokens are in the secrets file, and no piece of
+    them is in the log, the audit log, any other file, or anything drawn on the terminal."""
+    fake = live_world.fake
+    before = set(fake.org.keys)
+    log = tmp_path / "logs" / "debug.log"
+    with Terminal(["--debug-log", str(log)], app_env(live_world)) as term:
+        term.wait_for("visible to this credential", timeout=WAIT)
+        term.press("down", "down", "space", "space")
+        term.wait_for("2 marked", timeout=WAIT)
+        term.press("R")
+        term.wait_for("Roll 2 API keys", "y: roll", timeout=WAIT)
+        time.sleep(PAST_CONFIRM_GUARD)
+        term.press("y")
+        term.wait_for("Roll: 2 rolled", timeout=WAIT)
+        term.press("q")
+        assert term.wait_exit(WAIT) == 0
+        output = term.all_output
+    tokens = [fake.key(k).token for k in set(fake.org.keys) - before]
+    assert len(tokens) == 2
+    assert "request POST" in log.read_text()
+    (secrets,) = (isolated_state / "lwadmin-tui" / "secrets").glob("rolled-*.tsv")
+    for token in tokens:
+        assert token in secrets.read_text()
+        assert_no_secret(output, token)
+        for path in tmp_path.rglob("*"):
+            if path.is_file() and path != secrets:
+                assert_no_secret(path.read_text(errors="replace"), token)
