@@ -150,6 +150,32 @@ async def key_details(pilot: Pilot[Any], scenario: Scenario) -> None:
     await settle(pilot)
 
 
+async def roll_dialog(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """After an incident: three keys marked, `R`."""
+    await owners_read(pilot, scenario)
+    await mark(pilot, scenario, "grafana exporter", "github-actions ci", "maya laptop")
+    await pilot.press("R")
+    await settle(pilot)
+
+
+async def cutover(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """The three rolled, the new keys in use, one old key still busy: `C`."""
+    await roll_dialog(pilot, scenario)
+    await pilot.press("y")
+    await settle(pilot)
+    await settle(pilot)
+    org = scenario.app.org
+    for name in ("grafana exporter", "github-actions ci", "maya laptop"):
+        _old, new = sorted(
+            (k for k in org.keys.values() if k.name == name), key=lambda k: k.created_at
+        )
+        new.last_used_at = FIXED_NOW
+    await pilot.press("r")
+    await settle(pilot)
+    await pilot.press("C")
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scene:
     name: str
@@ -178,6 +204,8 @@ SCENES = {
         ),
         Scene("quick-filters", "admin", quick_filter_form, "Quick filters combine"),
         Scene("details", "admin", key_details, "Details: scopes by name, server detail on request"),
+        Scene("roll", "admin", roll_dialog, "Rolling keys: what each new key keeps, three choices"),
+        Scene("cutover", "admin", cutover, "Cutover: rolled pairs, each key's last use"),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from msgspec.structs import replace
 from textual.binding import Binding
 
 from lwadmin_tui.api.models import ApiKeyInfo
@@ -172,8 +173,21 @@ class RollFlow:
     def ended(self, message: RollEnded) -> None:
         self.running = False
         screen = self.screen
+        state = screen.state
+        inherited = {}
         for outcome in message.outcomes:
-            screen.state.flags[outcome.old_id] = row_word(outcome)
+            state.flags[outcome.old_id] = row_word(outcome)
+            owned = state.owners.get(outcome.old_id)
+            if (
+                outcome.kind in (RollKind.ROLLED, RollKind.ROLLED_REVOKED)
+                and owned
+                and outcome.new_id
+            ):
+                # The same type, owner and access; its creator is this session's credential.
+                inherited[outcome.new_id] = replace(
+                    owned, creator_id=None, read_at=self.app.clock()
+                )
+        state.add_owners(inherited)
         screen.table.update_keys({o.old_id for o in message.outcomes}, screen.state)
         counts: dict[RollKind, int] = {}
         for outcome in message.outcomes:
