@@ -7,14 +7,18 @@ the revocation dialog, `/eu` turned on the expired filter and cleared the marks.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 from textual import events
 
 from lwadmin_tui.ui.screens.batches import BatchesScreen
 from lwadmin_tui.ui.screens.interrupted import InterruptedBatchScreen
-from tests.app_driver import filter_bar, make_app, settle, status_line, table
+from lwadmin_tui.ui.screens.keys_screen import KeysScreen
+from lwadmin_tui.ui.widgets.filter_input import FilterInput
+from tests.app_driver import filter_bar, keys_screen, make_app, settle, status_line, table
 from tests.bulk_checks import plant_batch
 from tests.conftest import World
 from tests.terminal import PAST_CONFIRM_GUARD, WAIT, Terminal, app_env
@@ -69,6 +73,7 @@ async def test_a_pasted_slash_and_text_fills_the_filter_and_runs_nothing(
         assert status_line(pilot).startswith("0 marked")
 
 
+@pytest.mark.e2e
 def test_editing_keys_typed_with_the_slash_edit_the_filter(admin_world: World) -> None:
     with Terminal([], app_env(admin_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
@@ -99,3 +104,61 @@ async def test_keys_typed_right_after_b_never_reach_the_table(admin_world: World
         await pilot.press("escape")
         assert "expired" not in filter_bar(pilot)
         assert status_line(pilot).startswith("0 marked")
+
+
+@pytest.mark.pilot
+async def test_a_burst_split_after_the_slash_edits_the_filter_in_the_order_typed(
+    admin_world: World,
+) -> None:
+    """The terminal's keys reach the app in pieces: the end of a burst may come after `/` has
+    focused the filter, and go to it directly, not through the table."""
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for key, character in [("slash", "/"), *zip("mayx", "mayx", strict=True)]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        box = keys_screen(pilot).query_one(FilterInput)
+        assert app.focused is box
+        assert box.value == "mayx"
+        for key, character in [("backspace", "\x7f"), ("a", "a")]:  # the rest of the burst
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert box.value == "maya"
+        assert 'text "maya"' in filter_bar(pilot)
+
+
+@pytest.mark.pilot
+async def test_a_key_typed_after_the_slash_never_passes_the_keys_before_it(
+    admin_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`m` is still on its way through the keys screen, to be passed to the filter, when `/`
+    has focused the filter and `a` arrives: `a` is passed on after `m`, not before."""
+    app = make_app(admin_world)
+    rest = events.Key("a", "a")
+    on_key = KeysScreen.on_key
+
+    async def busy_with_m(screen: KeysScreen, event: events.Key) -> None:
+        if event.key == "m":  # the rest of the burst arrives meanwhile
+            await until(lambda: isinstance(app.focused, FilterInput))
+            app.post_message(rest)
+            await until(lambda: rest.is_forwarded)
+        on_key(screen, event)
+
+    monkeypatch.setattr(KeysScreen, "on_key", busy_with_m)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.post_message(events.Key("slash", "/"))
+        app.post_message(events.Key("m", "m"))
+        await until(lambda: rest.is_forwarded)
+        await pilot.pause()
+        assert keys_screen(pilot).query_one(FilterInput).value == "ma"
+
+
+async def until(ready: Callable[[], bool]) -> None:
+    """Let the other tasks run, one step at a time, until `ready()` holds."""
+    for _ in range(10_000):
+        if ready():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("never ready")

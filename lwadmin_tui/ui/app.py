@@ -121,10 +121,46 @@ class LwAdminApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Remember which widget had the focus when each key arrived (see `_on_key`)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
-            self._typed_for[id(event)] = (event, self.focused)
+            behind = self._passed_on_to_filter()
+            self._typed_for[id(event)] = (event, behind or self.focused)
             while len(self._typed_for) > TYPED_FOR_KEPT:
                 del self._typed_for[next(iter(self._typed_for))]
+            if behind is not None:
+                # Sent to the filter, this key would be there before the keys still on their
+                # way through `behind`: it follows them instead, and comes after them.
+                if not await self._check_bindings(event.key, priority=True):
+                    behind._forward_event(event)
+                return
         await super().on_event(event)
+
+    def _passed_on_to_filter(self) -> Widget | None:
+        """With the filter focused: the widget of its screen that keys typed earlier for it
+        are still on their way through, to be passed on to the filter by `_on_key`."""
+        focused = self.focused
+        if not isinstance(focused, FilterInput):
+            return None
+        for _event, widget in self._typed_for.values():
+            if (
+                widget is not None
+                and widget is not focused
+                and widget.is_attached  # else `screen` fails: its dialog was closed
+                and widget.screen is focused.screen
+            ):
+                return widget
+        return None
+
+    def _came_back(self, event: events.Key) -> Widget | None:
+        """The widget `event` was typed for. The keys typed for it before are forgotten too: a
+        widget passes its keys on in order, so they came back first or never will."""
+        kept = self._typed_for.get(id(event))
+        if kept is None or kept[0] is not event:
+            return None
+        for key_id, (earlier, widget) in list(self._typed_for.items()):
+            if widget is kept[1]:
+                del self._typed_for[key_id]
+            if earlier is event:
+                break
+        return kept[1]
 
     async def _on_key(self, event: events.Key) -> None:
         """A key back from its widget, unhandled: its bindings run next, on the focus chain.
@@ -135,8 +171,7 @@ class LwAdminApp(App[None]):
         for another widget than the one now focused never runs a binding: in the filter box
         it is text, as it was meant to be; anywhere else it is dropped.
         """
-        kept = self._typed_for.pop(id(event), None)
-        typed_for = kept[1] if kept is not None and kept[0] is event else None
+        typed_for = self._came_back(event)
         focused = self.focused
         if typed_for is not None and typed_for is not focused:
             event.prevent_default()  # Textual's own `App._on_key`, next in line, would run it

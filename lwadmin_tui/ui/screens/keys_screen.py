@@ -306,7 +306,7 @@ class KeysScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         # At once, not after a refresh (`Widget.focus`): keys typed right after `/` must
-        # find the filter focused (KeysTable._on_key passes the ones already queued).
+        # find the filter focused (LwAdminApp._on_key passes on the ones already queued).
         self.set_focus(self.query_one(FilterInput))
 
     def on_keys_table_filter_pasted(self, message: KeysTable.FilterPasted) -> None:

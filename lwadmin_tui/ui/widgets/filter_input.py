@@ -23,6 +23,16 @@ class FilterInput(Input):
         self.value = ""
         self.post_message(self.Left())
 
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual inserts a printable key here at once, but runs an editing key's binding only
+        # when the key has bubbled up to the app: in a burst, the keys typed after a backspace
+        # were inserted before it ran, and it deleted them instead. Run it here, in order.
+        if not event.is_printable:
+            for binding in self._bindings.key_to_bindings.get(event.key, ()):
+                if await self.app.run_action(binding.action, self):
+                    event.stop()
+                    return
+
     async def action_submit(self) -> None:
         await super().action_submit()
         self.post_message(self.Left())
