@@ -20,8 +20,8 @@ TEXTUAL_THEMES = frozenset(
 
 BINDING_IDS = frozenset(
     {
-        "batches", "cancel_batch", "cancel_range", "clear_filters", "clear_marks", "cutover",
-        "details", "detect_own_key", "export_shown", "filter", "filter_expired",
+        "batches", "cancel_batch", "cancel_range", "clear_filters", "clear_marks", "create_key",
+        "cutover", "details", "detect_own_key", "export_shown", "filter", "filter_expired",
         "filter_key_type", "filter_never_used", "help", "invert_marks", "mark", "mark_all",
         "mark_down", "mark_up", "owner_filter", "quick_filters", "quit_app", "quit_ctrl_c",
         "quit_ctrl_q", "range", "read_owners", "reload", "retry_failed", "revoke", "roll",

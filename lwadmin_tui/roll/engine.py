@@ -36,6 +36,8 @@ from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.bulk.engine import BulkRevoker
 from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.roll.orphans import Cleanup, Orphans
+from lwadmin_tui.roll.orphans import said as _said
 from lwadmin_tui.roll.records import PAIR, RollAudit
 from lwadmin_tui.roll.replacement import Expiry, replacement_for
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretSink
@@ -94,7 +96,7 @@ class Roller:
         self.clock = clock
         self.stopped = ""
         """Why the roll stopped early (the audit log), else empty."""
-        self._known: set[str] = set()
+        self._orphans = Orphans(client, self._record, set())
 
     async def run(self, targets: Sequence[Target]) -> list[RollOutcome]:
         """Roll each target once, in order; then revoke the old keys of those rolled, if asked."""
@@ -109,7 +111,7 @@ class Roller:
                 where=self.sink.where,
                 revoke_old=self.revoke_old,
             )
-            self._known = {key.id for key in await self.client.list_keys()}
+            self._orphans.known = {key.id for key in await self.client.list_keys()}
             outcomes = []
             for target in unique:
                 outcomes.append(await self._roll_or_stop(target))
@@ -153,8 +155,8 @@ class Roller:
                 return self._not_rolled(target, f"not created: {_said(error)}")
             return await self._lost_create(target, new, error)
         except LangWatchError as error:
-            return self._not_rolled(target, _refusal(error))
-        self._known.add(created.key_id)
+            return self._not_rolled(target, refusal(error))
+        self._orphans.known.add(created.key_id)
         await self._record("roll_created", old_id=target.key_id, new_id=created.key_id)
         return await self._deliver(target, created)
 
@@ -176,45 +178,20 @@ class Roller:
         return RollOutcome(target.key_id, target.name, RollKind.ROLLED, created.key_id)
 
     async def _lost_create(self, target: Target, new: NewKey, error: LangWatchError) -> RollOutcome:
-        """The create may have made a key whose secret nobody saw: find it (its name, and not
-        listed before; not its time: the server's clock may differ from ours), revoke it."""
+        """The create may have made a key whose secret nobody saw: find it, revoke it."""
         lost = f"the create's answer was lost ({_said(error)})"
-        try:
-            listed = await self.client.list_keys()
-        except LangWatchError as listing:
-            return RollOutcome(
-                target.key_id,
-                target.name,
-                RollKind.NEW_LEFT,
-                message=f"{lost}; a new key may exist, and the list to find it failed "
-                f"({_said(listing)}): look for a key named {safe(new.name)!r}",
-            )
-        made = [key for key in listed if key.name == new.name and key.id not in self._known]
-        if not made:
+        cleanup = await self._orphans.after_lost_create(new.name, lost)
+        if cleanup is None:
             return self._not_rolled(target, f"{lost}; no new key was made")
-        outcome = self._not_rolled(target, "")
-        for key in made:
-            self._known.add(key.id)
-            outcome = await self._revoke_new(target, key.id, lost)
-        return outcome
+        return self._cleaned(target, cleanup)
 
     async def _revoke_new(self, target: Target, new_id: str, reason: str) -> RollOutcome:
-        await self._record("roll_cleanup_intent", old_id=target.key_id, new_id=new_id)
-        try:
-            await self.client.revoke_key(new_id)
-        except LangWatchError as error:
-            await self._record("roll_cleanup", new_id=new_id, revoked=False, why=_said(error))
-            return RollOutcome(
-                target.key_id,
-                target.name,
-                RollKind.NEW_LEFT,
-                new_id,
-                f"{reason}; the new key {new_id} could not be revoked ({_said(error)}): "
-                "revoke it by hand. The old key is kept.",
-            )
-        await self._record("roll_cleanup", new_id=new_id, revoked=True)
-        message = f"{reason}; the new key {new_id} was revoked, the old key is kept"
-        return RollOutcome(target.key_id, target.name, RollKind.NEW_REVOKED, new_id, message)
+        return self._cleaned(target, await self._orphans.revoke(new_id, reason))
+
+    def _cleaned(self, target: Target, cleanup: Cleanup) -> RollOutcome:
+        kind = RollKind.NEW_REVOKED if cleanup.revoked else RollKind.NEW_LEFT
+        message = f"{cleanup.message}; the old key is kept"
+        return RollOutcome(target.key_id, target.name, kind, cleanup.new_id, message)
 
     async def _record(self, event: str, **fields: object) -> None:
         try:
@@ -261,13 +238,7 @@ class Roller:
         return final
 
 
-def _said(error: LangWatchError) -> str:
-    status = getattr(error, "status", None)
-    text = safe_text(error.message, 200)
-    return f"{status} {text}" if status else text
-
-
-def _refusal(error: LangWatchError) -> str:
+def refusal(error: LangWatchError) -> str:
     """Why a create was refused, and who may do it."""
     if isinstance(error, Forbidden) and error.needs_admin:
         return f"needs an organization admin: {_said(error)}"

@@ -40,6 +40,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
      "write_plan"),
     ("Roll the marked keys", "New keys with the same access; the old ones revoked when you say",
      "roll"),
+    ("Create a key", "Name, type, owner, one binding, access, expiry; the token shown once",
+     "create_key"),
     ("Show the rolled pairs", "Cutover: each key's last use; revoke the old ones", "cutover"),
     ("Export the shown keys", "The keys the filters show, as CSV + JSON", "export_shown"),
     ("Retry failed keys", "Confirm, then send again what another try could change",

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.message import Message
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.api.new_key import CreatedKey
 from lwadmin_tui.api.people import PeopleDirectory
 from lwadmin_tui.api.scopes import ScopeDirectory
 from lwadmin_tui.audit.history import BatchHistory
@@ -144,3 +145,11 @@ class ShowToken(Message):
 
     delivery: Delivery
     seen: threading.Event
+
+
+@dataclass
+class KeyCreated(Message):
+    """`N` ended: the new key and its token (None: `problem` says why nothing usable was made)."""
+
+    created: CreatedKey | None
+    problem: str

@@ -29,6 +29,7 @@ from lwadmin_tui.ui.messages import (
     AuditHistoryRead,
     BatchEnded,
     DetailsReadEnded,
+    KeyCreated,
     KeysExported,
     KeysLoaded,
     LoadFailed,
@@ -43,6 +44,7 @@ from lwadmin_tui.ui.messages import (
     UnresolvedVerified,
 )
 from lwadmin_tui.ui.screens.batch_flow import BATCH_BINDINGS, BatchFlow
+from lwadmin_tui.ui.screens.create_flow import CREATE_BINDINGS, CreateFlow
 from lwadmin_tui.ui.screens.history_flow import HistoryFlow
 from lwadmin_tui.ui.screens.key_finding import KEY_BINDINGS, KeyFinding
 from lwadmin_tui.ui.screens.owner_flow import OWNER_BINDINGS, READS_GROUP, OwnerFlow
@@ -74,6 +76,7 @@ WORKER_JOBS = {
     "owner-cache-write": "Writing the owner cache",
     "plan": "Writing the plan",
     "roll": "Rolling keys",
+    "create": "Creating a key",
     "pairs": "Reading the rolled pairs",
 }
 
@@ -84,6 +87,7 @@ class KeysScreen(Screen[None]):
         *OWNER_BINDINGS,
         *PLAN_BINDINGS,
         *ROLL_BINDINGS,
+        *CREATE_BINDINGS,
         *BATCH_BINDINGS,
         Binding(
             "d", "revoke", "Revoke", id="revoke", tooltip="Revoke marked keys (or the cursor's key)"
@@ -104,6 +108,7 @@ class KeysScreen(Screen[None]):
         self.owners = OwnerFlow(self)
         self.plans = PlanFlow(self)
         self.rolls = RollFlow(self)
+        self.creates = CreateFlow(self)
         self.loaded = False
         self.interrupted_reported = False
 
@@ -176,7 +181,7 @@ class KeysScreen(Screen[None]):
         self.refresh_top_bar()
         notes = (
             f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"
-            f"{self.rolls.load_note()}"
+            f"{self.rolls.load_note()}{self.creates.load_note()}"
         )
         self.say(f"Loaded {plural(len(self.state.keys))}.{notes}")
         self.after_first_load()
@@ -384,6 +389,12 @@ class KeysScreen(Screen[None]):
         """The key under the cursor, as a list (empty when none is listed)."""
         key_id = self.table.cursor_key()
         return [self.state.keys[key_id]] if key_id is not None else []
+
+    def action_create_key(self) -> None:
+        self.creates.ask()
+
+    def on_key_created(self, message: KeyCreated) -> None:
+        self.creates.created(message)
 
     def on_roll_ended(self, message: RollEnded) -> None:
         self.rolls.ended(message)

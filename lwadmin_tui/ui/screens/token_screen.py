@@ -1,8 +1,9 @@
-"""A new key's token, shown once (`R` with one key and the screen as its destination).
+"""A new key's token, shown once (`N`, or `R` with one key and the screen as its destination).
 
-`c` copies it to the clipboard over OSC 52, which most terminals honour over SSH too. Once this
-screen closes the token is gone: nothing else holds it, and the app draws on the alternate
-screen, so it is not left in the scrollback either.
+`c` copies it to the clipboard over OSC 52, which most terminals honour over SSH too; `s` saves
+it to a new private file (0600 in 0700, `roll/secrets.py`). Once this screen closes the token is
+gone: nothing else holds it, and the app draws on the alternate screen, so it is not left in the
+scrollback either.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from lwadmin_tui.roll.secrets import Delivery
+from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretFile
 from lwadmin_tui.text import safe_text
 
 
 class TokenScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("c", "copy", "Copy", show=False, id="token.copy"),
+        Binding("s", "save", "Save", show=False, id="token.save"),
         Binding("enter,escape", "close", "Close", show=False, id="token.close"),
     ]
 
@@ -29,6 +31,7 @@ class TokenScreen(ModalScreen[None]):
         super().__init__()
         self.delivery = delivery
         self.seen = seen
+        self.saved_to = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="small-dialog"):
@@ -40,7 +43,8 @@ class TokenScreen(ModalScreen[None]):
             # The token itself, verbatim: the one place it is ever drawn.
             yield Static(self.delivery.token.reveal(), id="token", markup=False)
             yield Static(
-                "c: copy to the clipboard (OSC 52) · enter / escape: close, never shown again",
+                "c: copy (OSC 52) · s: save to a private file · enter / escape: close, never "
+                "shown again",
                 id="keys-hint",
                 markup=False,
             )
@@ -48,6 +52,16 @@ class TokenScreen(ModalScreen[None]):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.delivery.token.reveal())
         self.notify("Copied to the clipboard (if the terminal allows OSC 52).", timeout=3)
+
+    def action_save(self) -> None:
+        sink = SecretFile()
+        try:
+            sink.deliver(self.delivery)  # one short synced write: on the loop is fine here
+        except NotDelivered as why:
+            self.notify(f"Not saved: {why}", severity="error", timeout=8)
+            return
+        self.saved_to = sink.where
+        self.notify(f"Saved to {safe_text(sink.where, 120)} (0600).", timeout=8)
 
     def action_close(self) -> None:
         self.dismiss(None)

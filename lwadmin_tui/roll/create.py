@@ -1,0 +1,47 @@
+"""Creating one key (`N` in the keys screen), recorded as a roll's steps are.
+
+The intent is on disk before the POST leaves; the answer's token is handed back to be shown once
+(never written to the log). A lost answer or a 5xx may have made a key nobody can use: it is
+found and revoked (`orphans.py`). A refusal comes back as a sentence naming what to change or
+who may do it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lwadmin_tui.api.client import LangWatchClient
+from lwadmin_tui.api.errors import LangWatchError, ServerError, TransportError
+from lwadmin_tui.api.new_key import CreatedKey, NewKey
+from lwadmin_tui.audit.log import safe
+from lwadmin_tui.roll.engine import refusal
+from lwadmin_tui.roll.orphans import Orphans, said
+from lwadmin_tui.roll.records import RollAudit
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    created: CreatedKey | None
+    message: str = ""
+    """Why nothing usable was made (and what became of a key made anyway)."""
+
+
+async def create_one(client: LangWatchClient, audit: RollAudit, new: NewKey) -> CreateResult:
+    """Raises OSError when the audit log cannot be written (then nothing was sent)."""
+    try:
+        known = {key.id for key in await client.list_keys()}
+    except LangWatchError as error:
+        return CreateResult(None, f"could not list the keys first: {said(error)}")
+    await audit.save("create_intent", new_name=safe(new.name), key_type=new.key_type)
+    try:
+        created = await client.create_key(new)
+    except (TransportError, ServerError) as error:
+        if isinstance(error, TransportError) and not error.maybe_sent:
+            return CreateResult(None, f"not created: {said(error)}")
+        lost = f"the create's answer was lost ({said(error)})"
+        cleanup = await Orphans(client, audit.save, known).after_lost_create(new.name, lost)
+        return CreateResult(None, cleanup.message if cleanup else f"{lost}; no key was made")
+    except LangWatchError as error:
+        return CreateResult(None, refusal(error))
+    await audit.save("created", new_id=created.key_id, new_name=safe(created.name))
+    return CreateResult(created)

@@ -1,0 +1,175 @@
+"""`N`: a new key's name, description, type, owner, one binding, access and expiry.
+
+Only what the server would refuse for sure is checked here (an empty name, a date that is not a
+future date); everything else is the server's to say (422 naming the field, 403 naming who may),
+and the keys screen shows its answer. Nothing is sent before Create (or enter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from lwadmin_tui.api.new_key import NewBinding, NewKey
+from lwadmin_tui.text import safe_text
+
+ORG_WIDE = "ORGANIZATION"
+
+
+class CreateKeyDialog(ModalScreen[NewKey | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="create_key.no")]
+    # One line per field (compact widgets), so the whole form fits 80x24.
+    DEFAULT_CSS = """
+    CreateKeyDialog .choices { height: auto; }
+    CreateKeyDialog .choices Select { width: 1fr; }
+    CreateKeyDialog Input, CreateKeyDialog Select { margin-bottom: 1; }
+    """
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        organization_id: str | None,
+        scopes: Mapping[str, tuple[str, str]],
+        people: Sequence[tuple[str, str]],
+    ) -> None:
+        """`scopes`: scope id → (PROJECT or TEAM, name); `people`: (name, user id) pairs."""
+        super().__init__()
+        self.host = host
+        self.organization_id = organization_id
+        self.scopes = scopes
+        self.people = people
+
+    def compose(self) -> ComposeResult:
+        scope_choices: list[tuple[str, str]] = []
+        if self.organization_id:
+            scope_choices.append(("the whole organization", f"{ORG_WIDE}:{self.organization_id}"))
+        scope_choices += sorted(
+            (f"{kind.lower()} {safe_text(name, 40)}", f"{kind}:{scope_id}")
+            for scope_id, (kind, name) in self.scopes.items()
+        )
+        with Vertical(id="dialog"):
+            yield Label(f"Create an API key on {safe_text(self.host, 60)}", id="question")
+            yield Input(
+                placeholder="name (1-100 characters)", max_length=100, id="name", compact=True
+            )
+            yield Input(
+                placeholder="description (optional)", max_length=500, id="description", compact=True
+            )
+            with Horizontal(classes="choices"):
+                yield Select(
+                    [("personal key", "personal"), ("service key", "service")],
+                    value="personal",
+                    allow_blank=False,
+                    compact=True,
+                    id="type",
+                )
+                yield Select(
+                    [("all access", "all"), ("read-only", "readonly")],
+                    value="all",
+                    allow_blank=False,
+                    compact=True,
+                    id="mode",
+                )
+            yield Select(
+                [(safe_text(name, 50), user_id) for name, user_id in self.people],
+                prompt="owner: this credential's own user",
+                compact=True,
+                id="owner",
+            )
+            with Horizontal(classes="choices"):
+                yield Select(
+                    [("VIEWER", "VIEWER"), ("MEMBER", "MEMBER"), ("ADMIN", "ADMIN")],
+                    value="VIEWER",
+                    allow_blank=False,
+                    compact=True,
+                    id="role",
+                )
+                yield Select(scope_choices, prompt="scope: choose one", compact=True, id="scope")
+            yield Input(
+                placeholder="expires YYYY-MM-DD (empty: never)",
+                max_length=10,
+                id="expiry",
+                compact=True,
+            )
+            yield Static("", id="why", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button("Create", id="create", variant="warning")
+            yield Static(
+                "tab: next field · enter: create · escape: cancel",
+                id="keys-hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    def _say(self, why: str) -> None:
+        self.query_one("#why", Static).update(why)
+
+    def new_key(self) -> NewKey | None:
+        """The key asked for, or None after saying what to fix."""
+        name = self.query_one("#name", Input).value.strip()
+        if not name:
+            self._say("A name is needed (1-100 characters).")
+            return None
+        typed = self.query_one("#expiry", Input).value.strip()
+        expires = None
+        if typed:
+            try:
+                expires = datetime.strptime(typed, "%Y-%m-%d").replace(tzinfo=UTC)
+            except ValueError:
+                self._say("The expiry is a date, YYYY-MM-DD, or empty for none.")
+                return None
+            if expires <= datetime.now(UTC):
+                self._say("The expiry must be a date in the future.")
+                return None
+        key_type = str(self.query_one("#type", Select).value)
+        scope = self.query_one("#scope", Select).value
+        bindings: tuple[NewBinding, ...] = ()
+        if isinstance(scope, str):
+            scope_type, _, scope_id = scope.partition(":")
+            role = str(self.query_one("#role", Select).value)
+            bindings = (NewBinding(role, scope_type, scope_id),)
+        elif key_type == "personal":
+            self._say("A personal key needs a scope: choose one.")
+            return None
+        owner = self.query_one("#owner", Select).value
+        description = self.query_one("#description", Input).value.strip()
+        return NewKey(
+            name=name,
+            key_type=key_type,
+            description=description or None,
+            assigned_to_user_id=owner if isinstance(owner, str) else None,
+            permission_mode=str(self.query_one("#mode", Select).value),
+            bindings=bindings,
+            expires_at=expires,
+        )
+
+    def _create(self) -> None:
+        new = self.new_key()
+        if new is not None:
+            self.dismiss(new)
+
+    @on(Button.Pressed, "#create")
+    def _create_pressed(self) -> None:
+        self._create()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._create()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
