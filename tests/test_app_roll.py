@@ -48,6 +48,8 @@ async def test_r_rolls_the_marked_keys_and_the_cutover_revokes_the_old_ones(
         await settle(pilot)
         assert isinstance(app.screen, RollDialog)
         assert not set(admin_world.fake.org.keys) - before  # nothing before the answer
+        assert set(app.screen.kept) == set(chosen)
+        assert all("@" in words or "no binding" in words for words in app.screen.kept.values())
         await pilot.press("y")
         await wait_roll(pilot)
         assert "Roll: 3 rolled" in message_line(pilot)

@@ -94,6 +94,9 @@ async def test_three_keys_rolled_to_a_private_file_keep_their_access(
         ]
         assert line[3] == new.token  # the secret that was delivered works
     records = audit_records(isolated_state)
+    reads = [r for r in records if r["event"] == "roll_read"]
+    assert [r["old_id"] for r in reads] == [t.key_id for t in targets]
+    assert all("access" in r["keeps"] for r in reads)  # what each new key keeps, in words
     pairs = [(r["old_id"], r["new_id"]) for r in records if r["event"] == PAIR]
     assert pairs == [(o.old_id, o.new_id) for o in outcomes]
     log_text = (isolated_state / "lwadmin-tui" / "audit.jsonl").read_text()

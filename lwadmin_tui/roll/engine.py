@@ -39,7 +39,7 @@ from lwadmin_tui.outcomes import OutcomeKind
 from lwadmin_tui.roll.orphans import Cleanup, Orphans
 from lwadmin_tui.roll.orphans import said as _said
 from lwadmin_tui.roll.records import PAIR, RollAudit
-from lwadmin_tui.roll.replacement import Expiry, replacement_for
+from lwadmin_tui.roll.replacement import Expiry, kept_words, replacement_for
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretSink
 from lwadmin_tui.text import safe_text
 
@@ -147,6 +147,7 @@ class Roller:
         if old.revoked_at is not None:
             return self._not_rolled(target, "the old key is already revoked")
         new = replacement_for(old, self.expiry, self.clock(), self.expiry_date)
+        await self._record("roll_read", old_id=target.key_id, keeps=safe_text(kept_words(new), 300))
         await self._record("roll_intent", old_id=target.key_id, new_name=safe(new.name))
         try:
             created = await self.client.create_key(new)

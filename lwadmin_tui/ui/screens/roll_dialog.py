@@ -10,7 +10,7 @@ keys is typed from 10; keys typed in the first moments are ignored, as in the re
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,16 +23,33 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
+from lwadmin_tui.keys.display import key_name
 from lwadmin_tui.roll.replacement import Expiry
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.screens.confirm_revoke import TYPED_COUNT_THRESHOLD
-from lwadmin_tui.ui.widgets.key_list_view import KeyListView
+from lwadmin_tui.ui.widgets.key_list_view import NAME_WIDTH, KeyListView
+from lwadmin_tui.ui.widgets.literal import literal
 
 FILE, COMMAND, SCREEN = "file", "command", "screen"
 KEPT_WORDS = (
     "Each new key keeps the old one's name, description, bindings, permission mode and "
-    "permissions, type and owner. Its secret is delivered once and never shown again."
+    "permissions, type and owner (read from the old key first). Its secret is delivered "
+    "once and never shown again."
 )
+
+
+class KeptListView(KeyListView):
+    """The keys to roll, each with what its new key keeps (its id is in the details)."""
+
+    def __init__(self, keys: Sequence[ApiKeyInfo], kept: Mapping[str, str], id: str) -> None:
+        super().__init__(keys, id=id)
+        self.kept = kept
+
+    def line_text(self, index: int) -> Text:
+        key = self.keys[index]
+        line = literal(key_name(key, NAME_WIDTH).ljust(self.name_width))
+        line.append(f"  keeps {self.kept.get(key.id, '')}", style="dim")
+        return line
 
 
 @dataclass(frozen=True)
@@ -60,11 +77,14 @@ class RollDialog(ModalScreen[RollChoice | None]):
         *,
         command_name: str | None,
         secrets_folder: str,
+        kept: Mapping[str, str] | None = None,
         guard_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         self.keys = list(keys)
+        self.kept = dict(kept or {})
+        """Per key: what its new key keeps, in words (`roll_flow.kept_words`)."""
         self.host = host
         self.command_name = command_name
         self.secrets_folder = secrets_folder
@@ -87,7 +107,7 @@ class RollDialog(ModalScreen[RollChoice | None]):
             question = Text.assemble("Roll ", (str(count), "bold"), f" API {noun} on ", host, "?")
             yield Label(question, id="question")
             yield Static(KEPT_WORDS, id="note", markup=False)
-            yield KeyListView(self.keys, set(), {}, id="key-list")
+            yield KeptListView(self.keys, self.kept, id="key-list")
             yield Static(self.choices_text(), id="choices", markup=False)
             yield Input(placeholder="YYYY-MM-DD", id="expiry-date", max_length=10)
             if self.needs_typed_count:

@@ -16,6 +16,8 @@ from textual.binding import Binding
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.control import Target
+from lwadmin_tui.keys.display import scope_summary
+from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
 from lwadmin_tui.roll.pairs import RolledPair, rolled_pairs
 from lwadmin_tui.roll.records import RollAudit
@@ -32,6 +34,7 @@ from lwadmin_tui.ui.messages import PairsRead, RollEnded, ShowToken
 from lwadmin_tui.ui.screens.roll_dialog import COMMAND, SCREEN, RollChoice, RollDialog
 
 if TYPE_CHECKING:
+    from lwadmin_tui.keys.state import KeysState
     from lwadmin_tui.ui.app import LwAdminApp
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
@@ -105,9 +108,12 @@ class RollFlow:
             screen.say("Nothing to roll: mark keys with space, or move to one.", passing=True)
             return
         command = self.app.session.secret_command
+        state = screen.state
+        kept = {key.id: kept_words(key, state) for key in keys}
         dialog = RollDialog(
             keys,
             self.app.host,
+            kept=kept,
             command_name=SecretCommand(command).where if command else None,
             secrets_folder=short_path(SecretFile().path.parent),
             guard_seconds=self.app.confirm_guard_seconds,
@@ -236,6 +242,20 @@ class RollFlow:
                 changed.add(pair.old_id)
         if changed:
             self.screen.table.update_keys(changed, state)
+
+
+def kept_words(key: ApiKeyInfo, state: KeysState) -> str:
+    """What `key`'s replacement keeps, from what the table knows: its type and owner once read
+    (`o`), its bindings by scope name, its access as read."""
+    owned = state.owners.get(key.id)
+    if owned is None:
+        who = "its type and owner"
+    elif owned.is_service or owned.owner_id is None:
+        who = "service key"
+    else:
+        who = f"personal, {person_name(owned.owner_id, state.people, 24)}"
+    access = f", {owned.access} access" if owned is not None and owned.access != "?" else ""
+    return f"{who}; {scope_summary(key.role_bindings, state.scope_names) or 'no binding'}{access}"
 
 
 def short_path(path: object, room: int = 44) -> str:
