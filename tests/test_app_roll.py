@@ -94,8 +94,8 @@ async def test_one_key_to_the_screen_shown_once_then_the_old_key_revoked(
         assert isinstance(app.screen, TokenScreen)
         token = app.screen.delivery.token.reveal()
         assert admin_world.fake.key(key_id).revoked_at is None  # not before it was seen
-        await pilot.press("c")
-        assert app.clipboard == token
+        await pilot.press("c")  # over OSC 52, to the terminal's clipboard
+        assert app.clipboard == ""  # and not kept for the app's own paste
         await pilot.press("enter")
         await wait_roll(pilot)
         assert admin_world.fake.key(key_id).revoked_at is not None
@@ -138,3 +138,26 @@ async def test_the_next_start_still_says_which_keys_were_rolled(admin_world: Wor
         for key_id in chosen:
             assert cell(pilot, key_id, "result") == f"rolled → {names[key_id]}"
         assert len(keys_screen(pilot).rolls.pairs) == 2
+
+
+async def test_a_roll_stopped_after_its_create_is_named_at_the_next_start(
+    admin_world: World,
+) -> None:
+    """Killed between the create and the delivery: the next start names the new key."""
+    from lwadmin_tui.api.new_key import NewKey
+    from lwadmin_tui.audit.log import AuditLog
+    from lwadmin_tui.roll.records import RollAudit
+
+    async with admin_world.client() as client:
+        made = await client.create_key(NewKey("half rolled", key_type="service"))
+        audit = RollAudit(AuditLog(), client.host, "default")
+        await audit.save("roll_intent", old_id="x" * 21, new_name="half rolled")
+        await audit.save(
+            "roll_created", old_id="x" * 21, new_id=made.key_id, new_name="half rolled"
+        )
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await settle(pilot)
+        said = message_line(pilot)
+    assert f"half rolled ({made.key_id})" in said and "Revoke them" in said

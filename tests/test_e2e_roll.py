@@ -30,7 +30,7 @@ def test_roll_three_keys_then_revoke_the_old_ones_from_the_cutover(
     with Terminal([], app_env(live_world)) as term:
         term.wait_for("visible to this credential", timeout=WAIT)
         term.press("down", "down", "down")  # past the session's own key at the top
-        term.press("space", "space", "space")
+        term.press("space", "down", "space", "space")  # not "luis temp": it has expired
         term.wait_for("3 marked", timeout=WAIT)
         term.press("R")
         term.wait_for("Roll 3 API keys", "y: roll", timeout=WAIT)

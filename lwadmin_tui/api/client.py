@@ -64,6 +64,8 @@ from lwadmin_tui.api.new_key import CreatedKey, NewKey
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
 MEMBER_PAGE_LIMIT = 200  # the server's maximum for /api/organization/members
+# An organization key's token, as the server mints it: `sk-lw-{lookup id}_{secret}`.
+_TOKEN = re.compile(r"sk-lw-[0-9A-Za-z]{16}_[0-9A-Za-z]{48}")
 # A team id goes into a URL path: only these characters, so no `/`, `..`, `%` or `?` ever does.
 _TEAM_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=10.0, pool=30.0)
@@ -202,6 +204,12 @@ class LangWatchClient:
         the caller finds it by listing (`roll/orphans.py`)."""
         response = await self._request("POST", "/api/api-keys", body=new.body())
         created = _parse(response, CreatedKeyModel)
+        if not is_key_id(created.api_key.id) or not _TOKEN.fullmatch(created.token):
+            # A key was made (2xx), but this answer cannot be used: the caller finds the key.
+            raise BadResponse(
+                "the server's create answer has no usable key id or token",
+                status=response.status_code,
+            )
         return CreatedKey(
             created.api_key.id,
             created.api_key.name,

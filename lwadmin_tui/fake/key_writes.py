@@ -75,7 +75,7 @@ def create_key(fake: KeyRules, caller: FakeKey, body: bytes) -> FakeResponse:
     checked = _check(parsed, creating=True)
     values = checked.values
     key_type = values.get("keyType", "personal")
-    if key_type == "service" and values.get("bindings") is None and not values.get("projectIds"):
+    if key_type == "service" and not values.get("bindings") and not values.get("projectIds"):
         values["bindings"] = [("ADMIN", "ORGANIZATION", caller.organization_id)]
     if key_type == "personal" and not values.get("bindings"):
         checked.fail("bindings", "A personal API key needs at least one role binding")

@@ -142,7 +142,7 @@ class FakeLangWatch:
     ) -> tuple[Callable[[FakeKey, str, dict[str, list[str]]], FakeResponse], str, str] | None:
         if method == "GET" and path in ("/api/api-keys", "/api/api-keys/"):
             return self._list, VIEW, ""
-        if method == "POST" and path in ("/api/api-keys", "/api/api-keys/") and not self.legacy:
+        if method == "POST" and path in ("/api/api-keys", "/api/api-keys/"):  # every version
             return (lambda caller, _arg, _query: create_key(self, caller, body)), MANAGE, ""
         if method == "GET" and path == "/api/projects":
             return self._projects, "", ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lwadmin_tui.api.client import LangWatchClient
-from lwadmin_tui.api.errors import LangWatchError, ServerError, TransportError
+from lwadmin_tui.api.errors import BadResponse, LangWatchError, ServerError, TransportError
 from lwadmin_tui.api.new_key import CreatedKey, NewKey
 from lwadmin_tui.audit.log import safe
 from lwadmin_tui.roll.engine import refusal
@@ -35,13 +35,22 @@ async def create_one(client: LangWatchClient, audit: RollAudit, new: NewKey) -> 
     await audit.save("create_intent", new_name=safe(new.name), key_type=new.key_type)
     try:
         created = await client.create_key(new)
-    except (TransportError, ServerError) as error:
-        if isinstance(error, TransportError) and not error.maybe_sent:
+    except (TransportError, ServerError, BadResponse) as error:
+        sent = not isinstance(error, TransportError) or error.maybe_sent
+        if not sent or (isinstance(error, BadResponse) and not 200 <= error.status < 300):
             return CreateResult(None, f"not created: {said(error)}")
-        lost = f"the create's answer was lost ({said(error)})"
-        cleanup = await Orphans(client, audit.save, known).after_lost_create(new.name, lost)
-        return CreateResult(None, cleanup.message if cleanup else f"{lost}; no key was made")
+        return await _lost(client, audit, new, known, said(error))
     except LangWatchError as error:
         return CreateResult(None, refusal(error))
+    if created.key_id in known:  # it names a key that existed before: not ours to show
+        return await _lost(client, audit, new, known, "it named a key that already existed")
     await audit.save("created", new_id=created.key_id, new_name=safe(created.name))
     return CreateResult(created)
+
+
+async def _lost(
+    client: LangWatchClient, audit: RollAudit, new: NewKey, known: set[str], why: str
+) -> CreateResult:
+    lost = f"the create's answer was lost ({why})"
+    cleanup = await Orphans(client, audit.save, known).after_lost_create(new.name, lost)
+    return CreateResult(None, cleanup.message if cleanup else f"{lost}; no key was made")

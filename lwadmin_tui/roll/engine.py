@@ -23,12 +23,14 @@ from enum import StrEnum
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import (
     ApiError,
+    BadResponse,
     Forbidden,
     LangWatchError,
     ServerError,
     TransportError,
     Unprocessable,
 )
+from lwadmin_tui.api.models import ApiKeyDetail
 from lwadmin_tui.api.new_key import CreatedKey, NewKey
 from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import BatchAudit, safe
@@ -97,6 +99,9 @@ class Roller:
         self.stopped = ""
         """Why the roll stopped early (the audit log), else empty."""
         self._orphans = Orphans(client, self._record, set())
+        self._listed_first: set[str] = set()
+        self._unrecorded: set[str] = set()
+        """Old keys whose pair could not be recorded: never revoked by this roll."""
 
     async def run(self, targets: Sequence[Target]) -> list[RollOutcome]:
         """Roll each target once, in order; then revoke the old keys of those rolled, if asked."""
@@ -105,13 +110,17 @@ class Roller:
             lock = self.audit.log.batch_lock(self.audit.roll_id)
         except BatchRunningElsewhere as busy:
             return [self._not_rolled(t, str(busy)) for t in unique]
+        except OSError as error:  # the lock file is a link, a directory, not ours…
+            self.stopped = audit_sentence(error)
+            return [self._not_rolled(t, self.stopped) for t in unique]
         try:
             await self.audit.started(
                 ((t.key_id, t.name) for t in unique),
                 where=self.sink.where,
                 revoke_old=self.revoke_old,
             )
-            self._orphans.known = {key.id for key in await self.client.list_keys()}
+            self._listed_first = {key.id for key in await self.client.list_keys()}
+            self._orphans.known = set(self._listed_first)
             outcomes = []
             for target in unique:
                 outcomes.append(await self._roll_or_stop(target))
@@ -144,22 +153,43 @@ class Roller:
             old = await self.client.get_key(target.key_id)
         except LangWatchError as error:
             return self._not_rolled(target, f"could not read the old key: {_said(error)}")
-        if old.revoked_at is not None:
-            return self._not_rolled(target, "the old key is already revoked")
+        refused = _not_rollable(old, self.expiry, self.clock())
+        if refused:
+            return self._not_rolled(target, refused)
         new = replacement_for(old, self.expiry, self.clock(), self.expiry_date)
         await self._record("roll_read", old_id=target.key_id, keeps=safe_text(kept_words(new), 300))
         await self._record("roll_intent", old_id=target.key_id, new_name=safe(new.name))
         try:
             created = await self.client.create_key(new)
-        except (TransportError, ServerError) as error:
+        except (TransportError, ServerError, BadResponse) as error:
             if isinstance(error, TransportError) and not error.maybe_sent:
+                return self._not_rolled(target, f"not created: {_said(error)}")
+            if isinstance(error, BadResponse) and not 200 <= error.status < 300:
                 return self._not_rolled(target, f"not created: {_said(error)}")
             return await self._lost_create(target, new, error)
         except LangWatchError as error:
             return self._not_rolled(target, refusal(error))
+        if created.key_id in self._orphans.known:  # it names a key that existed before
+            named = BadResponse("the create answer named a key that already existed", status=201)
+            return await self._lost_create(target, new, named)
         self._orphans.known.add(created.key_id)
-        await self._record("roll_created", old_id=target.key_id, new_id=created.key_id)
-        return await self._deliver(target, created)
+        try:
+            await self._record(
+                "roll_created",
+                old_id=target.key_id,
+                new_id=created.key_id,
+                new_name=safe(created.name),
+            )
+            return await self._deliver(target, created)
+        except _Stop:  # the key exists: it is named, whatever else could not be recorded
+            return RollOutcome(
+                target.key_id,
+                target.name,
+                RollKind.NEW_LEFT,
+                created.key_id,
+                f"{self.stopped}; the new key {created.key_id} was made: revoke it by hand "
+                "unless its secret reached you. The old key is kept.",
+            )
 
     async def _deliver(self, target: Target, created: CreatedKey) -> RollOutcome:
         delivery = Delivery(target.key_id, created.key_id, created.name, created.token)
@@ -168,23 +198,42 @@ class Roller:
         except NotDelivered as why:
             reason = f"the secret was not delivered ({why})"
             return await self._revoke_new(target, created.key_id, reason)
-        await self._record(
-            PAIR,
-            old_id=target.key_id,
-            old_name=safe(target.name),
-            new_id=created.key_id,
-            new_name=safe(created.name),
-            secrets_to=safe_text(self.sink.where, 300),
-        )
+        try:
+            await self._record(
+                PAIR,
+                old_id=target.key_id,
+                old_name=safe(target.name),
+                new_id=created.key_id,
+                new_name=safe(created.name),
+                secrets_to=safe_text(self.sink.where, 300),
+            )
+        except _Stop:
+            message = (
+                f"its secret went to {safe_text(self.sink.where, 100)}, but {self.stopped}: "
+                "the old key is kept"
+            )
+            self._unrecorded.add(target.key_id)
+            return RollOutcome(target.key_id, target.name, RollKind.ROLLED, created.key_id, message)
         return RollOutcome(target.key_id, target.name, RollKind.ROLLED, created.key_id)
 
     async def _lost_create(self, target: Target, new: NewKey, error: LangWatchError) -> RollOutcome:
         """The create may have made a key whose secret nobody saw: find it, revoke it."""
         lost = f"the create's answer was lost ({_said(error)})"
         cleanup = await self._orphans.after_lost_create(new.name, lost)
-        if cleanup is None:
-            return self._not_rolled(target, f"{lost}; no new key was made")
-        return self._cleaned(target, cleanup)
+        if cleanup is not None:
+            return self._cleaned(target, cleanup)
+        if target.key_id not in self._listed_first:
+            # This credential's list does not show the old key, so it cannot show its new twin
+            # either (a personal credential lists its own user's keys only).
+            return RollOutcome(
+                target.key_id,
+                target.name,
+                RollKind.NEW_LEFT,
+                message=f"{lost}; a new key named {safe(new.name)!r} may exist, and this "
+                "credential's list cannot show it: look for it in LangWatch and revoke it. "
+                "The old key is kept.",
+            )
+        return self._not_rolled(target, f"{lost}; no new key was made")
 
     async def _revoke_new(self, target: Target, new_id: str, reason: str) -> RollOutcome:
         return self._cleaned(target, await self._orphans.revoke(new_id, reason))
@@ -208,12 +257,21 @@ class Roller:
 
     async def _revoke_old_keys(self, outcomes: list[RollOutcome]) -> list[RollOutcome]:
         """A batch of the old keys whose replacement's secret was delivered, and no other."""
-        delivered = [o for o in outcomes if o.kind is RollKind.ROLLED]
+        delivered = [
+            o
+            for o in outcomes
+            if o.kind is RollKind.ROLLED
+            and o.old_id not in self._unrecorded
+            and o.old_id != self.own_key_id
+        ]
+        outcomes = [_kept_own(o) if o.old_id == self.own_key_id else o for o in outcomes]
         if not delivered:
             return outcomes
+        if self.revoke_audit is None:
+            raise ValueError("revoking the old keys needs an audit log")
         engine = BulkRevoker(
             self.client,
-            audit=self.revoke_audit() if self.revoke_audit is not None else None,
+            audit=self.revoke_audit(),
             own_key_id=self.own_key_id,
         )
         results = await engine.run(Target(o.old_id, o.old_name) for o in delivered)
@@ -237,6 +295,34 @@ class Roller:
                     )
                 )
         return final
+
+
+def _kept_own(outcome: RollOutcome) -> RollOutcome:
+    """The session's own key is never revoked by its roll: this session still uses it."""
+    if outcome.kind is not RollKind.ROLLED:
+        return outcome
+    message = (
+        "this session's own key: kept, as this session uses it. Start with the new key, "
+        "then revoke the old one from the cutover view (C)"
+    )
+    return RollOutcome(outcome.old_id, outcome.old_name, outcome.kind, outcome.new_id, message)
+
+
+def _not_rollable(old: ApiKeyDetail, expiry: Expiry, now: datetime) -> str:
+    """Why `old` is not rolled as asked ("" when it is)."""
+    if old.revoked_at is not None:
+        return "the old key is already revoked"
+    if not old.role_bindings:
+        return (
+            "the old key has no binding: its replacement would get the server's default, "
+            "organization-wide ADMIN; create its replacement by hand (N)"
+        )
+    if expiry is Expiry.KEEP and old.expires_at is not None and old.expires_at <= now:
+        return (
+            "the old key has expired: keeping its expiry would give the new key none and bring "
+            "back access that had lapsed; choose an expiry date (e) to roll it"
+        )
+    return ""
 
 
 def refusal(error: LangWatchError) -> str:

@@ -48,11 +48,16 @@ class Orphans:
                 f"({said(error)}): look for a key named {safe(name)!r}",
             )
         made = [key for key in listed if key.name == name and key.id not in self.known]
-        cleanup = None
+        cleanups = []
         for key in made:
             self.known.add(key.id)
-            cleanup = await self.revoke(key.id, lost)
-        return cleanup
+            cleanups.append(await self.revoke(key.id, lost))
+        if not cleanups:
+            return None
+        left = [c for c in cleanups if not c.revoked]  # any failure is said, not hidden
+        shown = left[0] if left else cleanups[0]
+        more = f" ({len(cleanups)} such keys; {len(left)} not revoked)" if len(cleanups) > 1 else ""
+        return Cleanup(shown.new_id, not left, shown.message + more)
 
     async def revoke(self, new_id: str, reason: str) -> Cleanup:
         await self.record("roll_cleanup_intent", new_id=new_id)

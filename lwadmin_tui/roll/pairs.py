@@ -21,6 +21,43 @@ class RolledPair:
     """When the pair was recorded (the secret delivered), ISO-8601 UTC."""
 
 
+@dataclass(frozen=True)
+class Unfinished:
+    """A new key a stopped roll (or create) made, with no record that its secret reached
+    anyone or that it was revoked: it may be valid with a token nobody has."""
+
+    new_id: str
+    new_name: str
+    time: str
+
+
+@dataclass(frozen=True)
+class RollHistory:
+    pairs: list[RolledPair]
+    unfinished: list[Unfinished]
+
+
+def roll_history(records: Iterable[dict[str, Any]], host: str, profile: str) -> RollHistory:
+    """The pairs and the unfinished new keys of this host and profile, newest first."""
+    mine = [r for r in records if r.get("host") == host and r.get("profile") == profile]
+    return RollHistory(rolled_pairs(mine, host, profile), _unfinished(mine))
+
+
+def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
+    made: dict[str, Unfinished] = {}
+    settled: set[str] = set()
+    for record in records:
+        event, new_id = record.get("event"), record.get("new_id")
+        if not isinstance(new_id, str):
+            continue
+        if event in ("roll_created", "created"):
+            name = safe_text(record.get("new_name", ""), 100)
+            made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
+        elif event in (PAIR, "roll_cleanup", "token_shown"):
+            settled.add(new_id)
+    return [u for new_id, u in reversed(made.items()) if new_id not in settled]
+
+
 def rolled_pairs(records: Iterable[dict[str, Any]], host: str, profile: str) -> list[RolledPair]:
     """Every pair recorded for this host and profile, newest first; an old key rolled twice
     keeps its latest pair."""

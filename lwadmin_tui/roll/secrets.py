@@ -86,11 +86,15 @@ class SecretFile:
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
         fd = os.open(self.path, flags, 0o600)
         self._created = True
-        dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            os.fsync(dir_fd)  # the new name survives a crash too
-        finally:
-            os.close(dir_fd)
+            dir_fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(dir_fd)  # the new name survives a crash too
+            finally:
+                os.close(dir_fd)
+        except OSError:
+            os.close(fd)
+            raise
         return fd
 
 
@@ -129,7 +133,8 @@ class SecretCommand:
             )
         except subprocess.TimeoutExpired:
             raise NotDelivered(f"{self.where} did not finish within {self.timeout:g} s") from None
-        except OSError as error:
-            raise NotDelivered(f"{self.where} could not be run: {os_reason(error)}") from None
+        except (OSError, ValueError) as error:  # ValueError: a NUL in an argument or a value
+            reason = os_reason(error) if isinstance(error, OSError) else str(error)
+            raise NotDelivered(f"{self.where} could not be run: {reason}") from None
         if finished.returncode != 0:
             raise NotDelivered(f"{self.where} exited with status {finished.returncode}")

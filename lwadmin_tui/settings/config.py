@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import shlex
 import tomllib
 import unicodedata
 from collections.abc import Mapping
@@ -161,6 +162,21 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("secret_command")
+    @classmethod
+    def _secret_command(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            argv = shlex.split(value)
+        except ValueError as error:  # "No closing quotation"
+            raise ValueError(
+                f"the secret command cannot be split as a shell would: {error}"
+            ) from None
+        if not argv:
+            raise ValueError("the secret command is empty")
+        return value
 
     @field_validator("keymap")
     @classmethod

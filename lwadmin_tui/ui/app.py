@@ -235,7 +235,8 @@ class LwAdminApp(App[None]):
         from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
 
         screen = self.keys_screen
-        if screen is None or not screen.batch_running:
+        rolling = screen is not None and (screen.rolls.running or screen.creates.running)
+        if screen is None or not (screen.batch_running or rolling):
             self.exit()
             return
         if isinstance(self.screen, QuitWhileRunningScreen):
@@ -246,7 +247,9 @@ class LwAdminApp(App[None]):
                 self.exit()
 
         batches = screen.batches
-        dialog = QuitWhileRunningScreen(batches.cancel, settling=batches.settling)
+        dialog = QuitWhileRunningScreen(
+            batches.cancel, settling=batches.settling, rolling=rolling and not screen.batch_running
+        )
         self.push_screen(dialog, answered)
 
     def _fatal_error(self) -> None:

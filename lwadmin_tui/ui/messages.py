@@ -19,7 +19,7 @@ from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import RevokeOutcome
 from lwadmin_tui.roll.engine import RollOutcome
-from lwadmin_tui.roll.pairs import RolledPair
+from lwadmin_tui.roll.pairs import RolledPair, Unfinished
 from lwadmin_tui.roll.secrets import Delivery
 
 
@@ -137,6 +137,7 @@ class PairsRead(Message):
     """The rolled pairs of this host and profile, read from the audit log (newest first)."""
 
     pairs: list[RolledPair]
+    unfinished: list[Unfinished]
 
 
 @dataclass

@@ -41,6 +41,7 @@ class CreateFlow:
         self.screen = screen
         self.running = False
         self._note = ""
+        self.audit: RollAudit | None = None
 
     def ask(self) -> None:
         from lwadmin_tui.ui.screens.create_key_dialog import CreateKeyDialog
@@ -89,6 +90,7 @@ class CreateFlow:
             key_last4=app.key_last4,
         )
         self.running = True
+        self.audit = audit
         screen.say(f"Creating the key {safe_text(new.name, 60)}…")
 
         async def work() -> None:
@@ -116,7 +118,18 @@ class CreateFlow:
         self._note = f"Created the key {safe_text(made.name, 60)} ({made.key_id})."
         screen.say(self._note)  # and again after the list that follows
         delivery = Delivery("", made.key_id, made.name, made.token)
-        screen.app.push_screen(TokenScreen(delivery, threading.Event()))
+        audit = self.audit
+
+        def closed(_: None) -> None:
+            # Shown (and copied or saved, or not: the admin's choice): no longer unfinished.
+            if audit is not None:
+                future = audit.submit("token_shown", new_id=made.key_id)
+                future.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+        guard = screen.lw_app.confirm_guard_seconds
+        screen.app.push_screen(
+            TokenScreen(delivery, threading.Event(), guard_seconds=guard), closed
+        )
         screen.load_keys()
 
     def load_note(self) -> str:

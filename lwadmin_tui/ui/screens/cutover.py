@@ -58,7 +58,9 @@ class CutoverScreen(ModalScreen[list[str] | None]):
 
     @property
     def active_old(self) -> list[str]:
-        return [p.old_id for p in self.pairs if p.old_id in self.keys]
+        """Old keys still listed whose new key is listed too: with the new key gone, the old
+        one is all that is left, and is never offered."""
+        return [p.old_id for p in self.pairs if p.old_id in self.keys and p.new_id in self.keys]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -380,8 +380,10 @@ class KeysScreen(Screen[None]):
             return
 
         def chosen(old_ids: list[str] | None) -> None:
-            if old_ids:
-                self.batches.confirm_and_start([self.state.keys[k] for k in old_ids])
+            # The list may have been read again meanwhile: only keys still listed are offered.
+            keys = [self.state.keys[k] for k in old_ids or () if k in self.state.keys]
+            if keys:
+                self.batches.confirm_and_start(keys)
 
         self.app.push_screen(CutoverScreen(self.rolls.pairs, self.state.keys), chosen)
 
@@ -405,7 +407,8 @@ class KeysScreen(Screen[None]):
     def on_show_token(self, message: ShowToken) -> None:
         from lwadmin_tui.ui.screens.token_screen import TokenScreen
 
-        self.app.push_screen(TokenScreen(message.delivery, message.seen))
+        guard = self.lw_app.confirm_guard_seconds
+        self.app.push_screen(TokenScreen(message.delivery, message.seen, guard_seconds=guard))
 
     def action_retry_failed(self) -> None:
         self.batches.retry_failed()
@@ -447,6 +450,9 @@ class KeysScreen(Screen[None]):
         if event.worker.group == "own-key":
             self.batches.watching = False
             self.refresh_status()
+        if event.worker.group in ("roll", "create"):
+            self.rolls.worker_failed()
+            self.creates.running = False
         error = safe_text(repr(event.worker.error), 120)
         what = WORKER_JOBS.get(event.worker.group, "A background task")
         self.say(f"{what} failed on an internal error ({error}).")

@@ -30,6 +30,10 @@ SETTLING = (
     "What is not verified yet is offered again at the next start."
 )
 SETTLING_HINT = "y: quit · n / escape: stay"
+ROLLING = (
+    "Keys are being rolled or created. Quit now? A new key made at this moment may be left "
+    "without its secret delivered: the next start names it, to be revoked."
+)
 
 
 class QuitWhileRunningScreen(ModalScreen[bool]):
@@ -40,21 +44,26 @@ class QuitWhileRunningScreen(ModalScreen[bool]):
         Binding("x", "cancel_batch", "Cancel batch", show=False, id="quit_confirm.cancel"),
     ]
 
-    def __init__(self, cancel_batch: Callable[[], bool], *, settling: bool = False) -> None:
+    def __init__(
+        self, cancel_batch: Callable[[], bool], *, settling: bool = False, rolling: bool = False
+    ) -> None:
         super().__init__()
         self._cancel_batch = cancel_batch
         """Asks the running batch to stop; False when none runs any more."""
         self.settling = settling
         """Verifying interrupted batches, not revoking: nothing to cancel."""
+        self.rolling = rolling
+        """Rolling or creating keys, not revoking: nothing to cancel."""
         self.ended = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(SETTLING if self.settling else RUNNING, id="quit-question", markup=False)
+            question = ROLLING if self.rolling else SETTLING if self.settling else RUNNING
+            yield Static(question, id="quit-question", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Stay", id="stay", variant="primary")
                 yield Button("Quit", id="quit", variant="error")
-            hint = SETTLING_HINT if self.settling else RUNNING_HINT
+            hint = SETTLING_HINT if self.settling or self.rolling else RUNNING_HINT
             yield Static(hint, id="keys-hint", markup=False)
 
     def on_mount(self) -> None:
@@ -73,7 +82,7 @@ class QuitWhileRunningScreen(ModalScreen[bool]):
         )
 
     def action_cancel_batch(self) -> None:
-        if self.ended or self.settling:
+        if self.ended or self.settling or self.rolling:
             return
         if self._cancel_batch():
             self._show(CANCELLING, "y: quit now · n / escape: stay")

@@ -224,10 +224,19 @@ class RollDialog(ModalScreen[RollChoice | None]):
         if not self._too_early():
             self._try_confirm()
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
+    @on(Input.Submitted, "#count")
+    def _count_submitted(self) -> None:
         if not self._too_early():
             self._try_confirm()
+
+    @on(Input.Submitted, "#expiry-date")
+    def _date_submitted(self) -> None:
+        """Enter takes the date, never the roll: that is `y` (or the typed count)."""
+        if self._date() is None:
+            self._say("Type the new keys' expiry as a future date, YYYY-MM-DD (e: other choices).")
+            return
+        self._say("Expiry date taken: y rolls (n / escape cancels).")
+        self.query_one("#cancel", Button).focus()
 
     def on_key(self, event: events.Key) -> None:
         """Swallow early type-ahead; digits typed anywhere but the date go to the count box."""

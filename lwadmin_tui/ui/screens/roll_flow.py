@@ -19,7 +19,7 @@ from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
-from lwadmin_tui.roll.pairs import RolledPair, rolled_pairs
+from lwadmin_tui.roll.pairs import RolledPair, RollHistory, roll_history
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import (
     Delivery,
@@ -73,7 +73,8 @@ class ScreenSink:
 
     def deliver(self, delivery: Delivery) -> None:
         seen = threading.Event()
-        self.screen.post_message(ShowToken(delivery, seen))
+        if not self.screen.post_message(ShowToken(delivery, seen)):  # the screen is closing
+            raise NotDelivered("the screen closed before the token could be shown")
         if not seen.wait(TOKEN_WAIT_SECONDS):
             raise NotDelivered("the token screen was not closed within an hour")
 
@@ -108,13 +109,18 @@ class RollFlow:
             screen.say("Nothing to roll: mark keys with space, or move to one.", passing=True)
             return
         command = self.app.session.secret_command
+        try:
+            command_name = SecretCommand(command).where if command else None
+        except ValueError as error:  # checked in the settings too; a sentence, never a crash
+            screen.say(f"The secret_command setting cannot be used: {error}.")
+            return
         state = screen.state
         kept = {key.id: kept_words(key, state) for key in keys}
         dialog = RollDialog(
             keys,
             self.app.host,
             kept=kept,
-            command_name=SecretCommand(command).where if command else None,
+            command_name=command_name,
             secrets_folder=short_path(SecretFile().path.parent),
             guard_seconds=self.app.confirm_guard_seconds,
         )
@@ -162,6 +168,7 @@ class RollFlow:
             expiry_date=choice.expiry_date,
             own_key_id=batches.own_key_id,
             revoke_audit=revoke_audit,
+            clock=app.clock,  # "the old date while it is ahead": ahead of the app's now
         )
         targets = [Target(key.id, key.name) for key in keys]
         for key in keys:
@@ -175,6 +182,15 @@ class RollFlow:
             screen.post_message(RollEnded(outcomes, sink.where, roller.stopped))
 
         screen.run_worker(work, group=ROLL_GROUP, exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
+
+    def worker_failed(self) -> None:
+        """A bug ended the roll: no row may keep saying "rolling…", and R works again."""
+        self.running = False
+        state = self.screen.state
+        stuck = {k for k, flag in state.flags.items() if flag == "rolling…"}
+        for key_id in stuck:
+            state.flags[key_id] = "not rolled: internal error (see the message line)"
+        self.screen.table.update_keys(stuck, state)
 
     def ended(self, message: RollEnded) -> None:
         self.running = False
@@ -223,10 +239,10 @@ class RollFlow:
 
         def read() -> None:
             try:
-                found = rolled_pairs(AuditLog().records(), host, profile)
+                found = roll_history(AuditLog().records(), host, profile)
             except OSError:
-                found = []
-            self.screen.post_message(PairsRead(found))
+                found = RollHistory([], [])
+            self.screen.post_message(PairsRead(found.pairs, found.unfinished))
 
         self.screen.run_worker(read, thread=True, group="pairs", exit_on_error=False)
 
@@ -242,6 +258,15 @@ class RollFlow:
                 changed.add(pair.old_id)
         if changed:
             self.screen.table.update_keys(changed, state)
+        left = [u for u in message.unfinished if u.new_id in state.keys]
+        if left and not self.running:
+            named = ", ".join(f"{u.new_name} ({u.new_id})" for u in left[:3])
+            more = f" and {len(left) - 3} more" if len(left) > 3 else ""
+            self.screen.say(
+                f"A roll or create stopped after making {plural(len(left))} whose secret may "
+                f"not have reached anyone: {named}{more}. Revoke them (d) unless you have "
+                "their secret."
+            )
 
 
 def kept_words(key: ApiKeyInfo, state: KeysState) -> str:

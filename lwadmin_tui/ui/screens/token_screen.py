@@ -9,7 +9,10 @@ scrollback either.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -27,11 +30,30 @@ class TokenScreen(ModalScreen[None]):
         Binding("enter,escape", "close", "Close", show=False, id="token.close"),
     ]
 
-    def __init__(self, delivery: Delivery, seen: threading.Event) -> None:
+    def __init__(
+        self,
+        delivery: Delivery,
+        seen: threading.Event,
+        *,
+        guard_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.delivery = delivery
         self.seen = seen
         self.saved_to = ""
+        self.guard_seconds = guard_seconds
+        """Keys typed ahead (over SSH) must not close the one screen that shows the token."""
+        self.clock = clock
+        self.opened_at = clock()
+
+    def on_mount(self) -> None:
+        self.opened_at = self.clock()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.clock() - self.opened_at < self.guard_seconds:
+            event.stop()
+            event.prevent_default()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="small-dialog"):
@@ -51,6 +73,8 @@ class TokenScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.delivery.token.reveal())
+        # Textual keeps what it copied for its own paste (ctrl+v in any input): not the token.
+        self.app._clipboard = ""
         self.notify("Copied to the clipboard (if the terminal allows OSC 52).", timeout=3)
 
     def action_save(self) -> None:
