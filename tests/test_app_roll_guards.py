@@ -262,3 +262,33 @@ async def test_rolling_the_own_key(admin_world: World) -> None:
         assert dialog_text
         assert admin_world.fake.key(own).revoked_at is None  # this session still uses it
         assert "this session's own key: kept" in message_line(pilot)
+
+
+async def test_x_stops_a_roll_between_keys_and_d_waits_for_it(isolated_state: Path) -> None:
+    scenario = admin_scenario(FIXED_NOW)
+    hold = threading.Event()
+    wrapper = OddCreateLangWatch(scenario.app, hold=hold)
+    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
+    world = World(scenario, server)
+    try:
+        app = make_app(world)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            chosen = ordinary(world, row_ids(pilot), 3)
+            await mark(pilot, chosen)
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_for(pilot, lambda: wrapper.made)  # the first create is held
+            await pilot.press("d")
+            assert "being rolled" in message_line(pilot)  # no batch beside a roll
+            await pilot.press("x")
+            hold.set()
+            await wait_roll(pilot)
+            said = message_line(pilot)
+    finally:
+        hold.set()
+        server.stop()
+    assert "1 rolled" in said and "2 not rolled" in said
+    assert len(wrapper.made) == 1  # nothing started after the cancel
+    assert not any(scenario.app.key(k).revoked_at for k in chosen)

@@ -138,6 +138,11 @@ class Roller:
             outcomes = await self._revoke_old_keys(outcomes)
         return outcomes
 
+    def cancel(self) -> None:
+        """No further key is started; the one in progress goes to its end."""
+        if not self.stopped:
+            self.stopped = "cancelled"
+
     async def _roll_or_stop(self, target: Target) -> RollOutcome:
         if self.stopped:
             return self._not_rolled(target, f"not tried: {self.stopped}")

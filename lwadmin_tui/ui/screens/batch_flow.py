@@ -199,6 +199,9 @@ class BatchFlow:
         from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 
         screen, app = self.screen, self.app
+        if screen.rolls.running or screen.creates.running:
+            screen.say("Keys are being rolled or created: revoke when that has ended.")
+            return
         if screen.owners.running:
             # The reads hold the client's connections: a DELETE would wait behind them, and a
             # cancel could no longer stop it.

@@ -363,7 +363,7 @@ class KeysScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The cancel key shows in the footer only while a batch or the detail reads run."""
         if action == "cancel_batch":
-            return self.batches.running or self.owners.running
+            return self.batches.running or self.owners.running or self.rolls.running
         return super().check_action(action, parameters)
 
     def action_revoke(self) -> None:
@@ -414,6 +414,9 @@ class KeysScreen(Screen[None]):
         self.batches.retry_failed()
 
     def action_cancel_batch(self) -> None:
+        if self.rolls.running and not self.batches.running:
+            self.rolls.cancel()
+            return
         if self.owners.running and not self.batches.running:
             self.owners.cancel()
             return

@@ -85,6 +85,7 @@ class RollFlow:
         self.running = False
         self.pairs: list[RolledPair] = []
         self._note = ""
+        self.roller: Roller | None = None
 
     @property
     def app(self) -> LwAdminApp:
@@ -170,6 +171,7 @@ class RollFlow:
             revoke_audit=revoke_audit,
             clock=app.clock,  # "the old date while it is ahead": ahead of the app's now
         )
+        self.roller = roller
         targets = [Target(key.id, key.name) for key in keys]
         for key in keys:
             screen.state.flags[key.id] = "rolling…"
@@ -182,6 +184,13 @@ class RollFlow:
             screen.post_message(RollEnded(outcomes, sink.where, roller.stopped))
 
         screen.run_worker(work, group=ROLL_GROUP, exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
+
+    def cancel(self) -> None:
+        """`x`: the key being rolled finishes (its secret delivered or its new key revoked);
+        no further key is started. Old keys are revoked only for those done, if asked."""
+        if self.roller is not None:
+            self.roller.cancel()
+        self.screen.say("Cancelling the roll: the key in progress finishes, no other starts.")
 
     def worker_failed(self) -> None:
         """A bug ended the roll: no row may keep saying "rolling…", and R works again."""
