@@ -161,3 +161,23 @@ async def test_a_roll_stopped_after_its_create_is_named_at_the_next_start(
         await settle(pilot)
         said = message_line(pilot)
     assert f"half rolled ({made.key_id})" in said and "Revoke them" in said
+
+
+async def test_ten_keys_or_more_need_the_count_typed(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        chosen = ordinary(admin_world, row_ids(pilot), 10)
+        await mark(pilot, chosen)
+        before = set(admin_world.fake.org.keys)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("y")  # not enough for 10 keys
+        await settle(pilot)
+        assert isinstance(app.screen, RollDialog)
+        await pilot.press("9", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RollDialog) and set(admin_world.fake.org.keys) == before
+        await pilot.press("backspace", "1", "0", "enter")
+        await wait_roll(pilot)
+        assert len(set(admin_world.fake.org.keys) - before) == 10
