@@ -104,3 +104,38 @@ def test_the_create_body_says_what_the_dialog_asked() -> None:
         "permissionMode": "readonly",
         "bindings": [{"role": "VIEWER", "scopeType": "PROJECT", "scopeId": "p1"}],
     }
+
+
+async def test_n_with_two_bindings_and_restricted_access(admin_world: World) -> None:
+    org = admin_world.fake.org
+    fleet = next(p for p in org.projects if p.slug == "fleet-telemetry")
+    team = org.teams[0]
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = set(org.keys)
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CreateKeyDialog)
+        dialog.query_one("#name").value = "two scopes"  # type: ignore[attr-defined]
+        dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
+        dialog.query_one("#scope").value = f"PROJECT:{fleet.id}"  # type: ignore[attr-defined]
+        await pilot.click("#add-binding")
+        dialog.query_one("#role").value = "MEMBER"  # type: ignore[attr-defined]
+        dialog.query_one("#scope").value = f"TEAM:{team.id}"  # type: ignore[attr-defined]
+        dialog.query_one("#mode").value = "restricted"  # type: ignore[attr-defined]
+        await pilot.pause()
+        dialog.query_one("#permissions").value = "traces:view, datasets:view"  # type: ignore[attr-defined]
+        await pilot.click("#create")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, TokenScreen):
+                break
+        (made,) = set(org.keys) - before
+        key = admin_world.fake.key(made)
+        assert [(b.role, b.scope_type, b.scope_id) for b in key.bindings] == [
+            ("VIEWER", "PROJECT", fleet.id),
+            ("MEMBER", "TEAM", team.id),
+        ]
+        assert key.permission_mode == "restricted"

@@ -46,6 +46,8 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         self.organization_id = organization_id
         self.scopes = scopes
         self.people = people
+        self.bindings: list[NewBinding] = []
+        """Added with "+": the key gets these, and the one chosen when Create is pressed."""
 
     def compose(self) -> ComposeResult:
         scope_choices: list[tuple[str, str]] = []
@@ -72,7 +74,11 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                     id="type",
                 )
                 yield Select(
-                    [("all access", "all"), ("read-only", "readonly")],
+                    [
+                        ("all access", "all"),
+                        ("read-only", "readonly"),
+                        ("restricted", "restricted"),
+                    ],
                     value="all",
                     allow_blank=False,
                     compact=True,
@@ -93,6 +99,13 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                     id="role",
                 )
                 yield Select(scope_choices, prompt="scope: choose one", compact=True, id="scope")
+                yield Button("+", id="add-binding", compact=True, tooltip="Add another binding")
+            yield Static("", id="bindings", markup=False)
+            yield Input(
+                placeholder="permissions: resource:action, … (restricted access)",
+                compact=True,
+                id="permissions",
+            )
             yield Input(
                 placeholder="expires YYYY-MM-DD (empty: never)",
                 max_length=10,
@@ -111,6 +124,36 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
+        self.query_one("#bindings", Static).display = False
+        self.query_one("#permissions", Input).display = False
+
+    @on(Select.Changed, "#mode")
+    def _mode_changed(self, event: Select.Changed) -> None:
+        self.query_one("#permissions", Input).display = event.value == "restricted"
+
+    def _chosen_binding(self) -> NewBinding | None:
+        scope = self.query_one("#scope", Select).value
+        if not isinstance(scope, str):
+            return None
+        scope_type, _, scope_id = scope.partition(":")
+        return NewBinding(str(self.query_one("#role", Select).value), scope_type, scope_id)
+
+    @on(Button.Pressed, "#add-binding")
+    def _add_binding(self) -> None:
+        chosen = self._chosen_binding()
+        if chosen is None:
+            self._say("Choose a scope first, then + adds it.")
+            return
+        if chosen not in self.bindings:
+            self.bindings.append(chosen)
+        shown = self.query_one("#bindings", Static)
+        shown.update("bindings: " + ", ".join(self._binding_words(b) for b in self.bindings))
+        shown.display = True
+        self._say("")
+
+    def _binding_words(self, binding: NewBinding) -> str:
+        name = self.scopes.get(binding.scope_id, ("", "the organization"))[1]
+        return f"{binding.role}@{safe_text(name, 30)}"
 
     def _say(self, why: str) -> None:
         self.query_one("#why", Static).update(why)
@@ -133,14 +176,18 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 self._say("The expiry must be a date in the future.")
                 return None
         key_type = str(self.query_one("#type", Select).value)
-        scope = self.query_one("#scope", Select).value
-        bindings: tuple[NewBinding, ...] = ()
-        if isinstance(scope, str):
-            scope_type, _, scope_id = scope.partition(":")
-            role = str(self.query_one("#role", Select).value)
-            bindings = (NewBinding(role, scope_type, scope_id),)
-        elif key_type == "personal":
+        bindings = list(self.bindings)
+        chosen = self._chosen_binding()
+        if chosen is not None and chosen not in bindings:
+            bindings.append(chosen)
+        if not bindings and key_type == "personal":
             self._say("A personal key needs a scope: choose one.")
+            return None
+        mode = str(self.query_one("#mode", Select).value)
+        typed_permissions = self.query_one("#permissions", Input).value
+        permissions = tuple(p.strip() for p in typed_permissions.split(",") if p.strip())
+        if mode == "restricted" and not permissions:
+            self._say("Restricted access needs its permissions, e.g. traces:view, datasets:view.")
             return None
         owner = self.query_one("#owner", Select).value
         description = self.query_one("#description", Input).value.strip()
@@ -149,8 +196,9 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
             key_type=key_type,
             description=description or None,
             assigned_to_user_id=owner if isinstance(owner, str) else None,
-            permission_mode=str(self.query_one("#mode", Select).value),
-            bindings=bindings,
+            permission_mode=mode,
+            permissions=permissions if mode == "restricted" else (),
+            bindings=tuple(bindings),
             expires_at=expires,
         )
 
