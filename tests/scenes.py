@@ -176,6 +176,14 @@ async def cutover(pilot: Pilot[Any], scenario: Scenario) -> None:
     await settle(pilot)
 
 
+async def create_form(pilot: Pilot[Any], scenario: Scenario) -> None:
+    """`N`, a name typed."""
+    await owners_read(pilot, scenario)
+    await pilot.press("N")
+    await settle(pilot)
+    await pilot.press(*"grafana exporter (prod)")
+
+
 @dataclass(frozen=True)
 class Scene:
     name: str
@@ -206,6 +214,7 @@ SCENES = {
         Scene("details", "admin", key_details, "Details: scopes by name, server detail on request"),
         Scene("roll", "admin", roll_dialog, "Rolling keys: what each new key keeps, three choices"),
         Scene("cutover", "admin", cutover, "Cutover: rolled pairs, each key's last use"),
+        Scene("create", "admin", create_form, "A new key: its token is shown once"),
     )
 }
 
