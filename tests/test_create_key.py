@@ -73,6 +73,7 @@ async def test_n_creates_a_key_and_shows_its_token_once(
         assert set(admin_world.fake.org.keys) == before
         dialog.query_one("#name").value = "exporter for grafana"  # type: ignore[attr-defined]
         dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
+        dialog.query_one("#scope").value = f"ORGANIZATION:{admin_world.fake.org.id}"  # type: ignore[attr-defined]
         await pilot.pause()
         await pilot.click("#create")
         for _ in range(40):

@@ -147,9 +147,17 @@ class Roller:
         if self.stopped:
             return self._not_rolled(target, f"not tried: {self.stopped}")
         try:
-            return await self._roll_one(target)
+            outcome = await self._roll_one(target)
         except _Stop:
             return self._not_rolled(target, self.stopped)
+        with contextlib.suppress(OSError):  # settles its intent for the next start's report
+            await self.audit.save(
+                "roll_outcome",
+                old_id=target.key_id,
+                kind=outcome.kind.value,
+                **({"new_id": outcome.new_id} if outcome.kind is RollKind.NEW_REVOKED else {}),
+            )
+        return outcome
 
     # --- one key -----------------------------------------------------------------------------
 
@@ -169,7 +177,7 @@ class Roller:
         except (TransportError, ServerError, BadResponse) as error:
             if isinstance(error, TransportError) and not error.maybe_sent:
                 return self._not_rolled(target, f"not created: {_said(error)}")
-            if isinstance(error, BadResponse) and not 200 <= error.status < 300:
+            if isinstance(error, BadResponse) and 300 <= error.status < 500:
                 return self._not_rolled(target, f"not created: {_said(error)}")
             return await self._lost_create(target, new, error)
         except LangWatchError as error:

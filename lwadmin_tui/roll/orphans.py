@@ -48,6 +48,14 @@ class Orphans:
                 f"({said(error)}): look for a key named {safe(name)!r}",
             )
         made = [key for key in listed if key.name == name and key.id not in self.known]
+        if len(made) > 1:  # another admin or a job made one too: which is ours is not known
+            ids = ", ".join(key.id for key in made[:5])
+            return Cleanup(
+                made[0].id,
+                False,
+                f"{lost}; {len(made)} new keys are named {safe(name)!r} ({ids}): one is the key "
+                "whose secret was lost; revoke it by hand",
+            )
         cleanups = []
         for key in made:
             self.known.add(key.id)

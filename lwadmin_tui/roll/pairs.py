@@ -44,18 +44,29 @@ def roll_history(records: Iterable[dict[str, Any]], host: str, profile: str) -> 
 
 
 def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
+    """New keys made without their secret known to be delivered, and creates whose answer
+    never came (`new_id` empty: only the name is known)."""
     made: dict[str, Unfinished] = {}
     settled: set[str] = set()
+    asked: dict[tuple[str, str], Unfinished] = {}
+    answered: set[tuple[str, str]] = set()
     for record in records:
         event, new_id = record.get("event"), record.get("new_id")
+        step = (str(record.get("roll", "")), str(record.get("old_id", "")))
+        if event in ("roll_intent", "create_intent"):
+            name = safe_text(record.get("new_name", ""), 100)
+            asked[step] = Unfinished("", name, str(record.get("time", "")))
+        elif event in ("roll_created", "created", "create_failed", "roll_outcome"):
+            answered.add(step)
         if not isinstance(new_id, str):
             continue
         if event in ("roll_created", "created"):
             name = safe_text(record.get("new_name", ""), 100)
             made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
-        elif event in (PAIR, "roll_cleanup", "token_shown"):
+        elif event in (PAIR, "roll_cleanup", "token_shown", "roll_outcome"):
             settled.add(new_id)
-    return [u for new_id, u in reversed(made.items()) if new_id not in settled]
+    unanswered = [u for step, u in asked.items() if step not in answered]
+    return [u for new_id, u in reversed(made.items()) if new_id not in settled] + unanswered[::-1]
 
 
 def rolled_pairs(records: Iterable[dict[str, Any]], host: str, profile: str) -> list[RolledPair]:

@@ -47,8 +47,8 @@ class CreateFlow:
         from lwadmin_tui.ui.screens.create_key_dialog import CreateKeyDialog
 
         screen, app = self.screen, self.screen.lw_app
-        if self.running:
-            screen.say("A key is being created already.", passing=True)
+        if self.running or screen.rolls.running:
+            screen.say("Wait for the key being created or rolled, then N.", passing=True)
             return
         state = screen.state
         teams = set(state.scopes.team_ids)
@@ -65,8 +65,13 @@ class CreateFlow:
             ),
             None,
         )
+        # Name and email: two people of one name must not be mistaken for each other.
         people = sorted(
-            (person.name or person.email or user_id, user_id)
+            (
+                " ".join(p for p in (person.name, f"<{person.email}>" if person.email else "") if p)
+                or user_id,
+                user_id,
+            )
             for user_id, person in state.people.items()
         )
         dialog = CreateKeyDialog(app.host, organization_id=org, scopes=scopes, people=people)
@@ -74,7 +79,7 @@ class CreateFlow:
         def answered(new: NewKey | None) -> None:
             if new is None:
                 screen.say("Cancelled: no key was created.", passing=True)
-            else:
+            elif not self.running:
                 self.start(new)
 
         app.push_screen(dialog, answered)
@@ -115,7 +120,8 @@ class CreateFlow:
         if made is None:
             screen.say(f"No key was created: {safe_text(message.problem, 300)}")
             return
-        self._note = f"Created the key {safe_text(made.name, 60)} ({made.key_id})."
+        warning = f" But {safe_text(message.problem, 200)}." if message.problem else ""
+        self._note = f"Created the key {safe_text(made.name, 60)} ({made.key_id}).{warning}"
         screen.say(self._note)  # and again after the list that follows
         delivery = Delivery("", made.key_id, made.name, made.token)
         audit = self.audit

@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from lwadmin_tui.api.new_key import NewBinding, NewKey
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.widgets.literal import literal
 
 ORG_WIDE = "ORGANIZATION"
 
@@ -46,19 +48,26 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         self.organization_id = organization_id
         self.scopes = scopes
         self.people = people
+        self._answered = False
         self.bindings: list[NewBinding] = []
         """Added with "+": the key gets these, and the one chosen when Create is pressed."""
 
     def compose(self) -> ComposeResult:
-        scope_choices: list[tuple[str, str]] = []
+        # Labels as Text, never strings: Textual would read "[/]" in a name as markup.
+        scope_choices: list[tuple[Text, str]] = []
         if self.organization_id:
-            scope_choices.append(("the whole organization", f"{ORG_WIDE}:{self.organization_id}"))
-        scope_choices += sorted(
-            (f"{kind.lower()} {safe_text(name, 40)}", f"{kind}:{scope_id}")
-            for scope_id, (kind, name) in self.scopes.items()
-        )
+            org = f"{ORG_WIDE}:{self.organization_id}"
+            scope_choices.append((Text("the whole organization"), org))
+        scope_choices += [
+            (literal(label), value)
+            for label, value in sorted(
+                (f"{kind.lower()} {safe_text(name, 40)}", f"{kind}:{scope_id}")
+                for scope_id, (kind, name) in self.scopes.items()
+            )
+        ]
         with Vertical(id="dialog"):
-            yield Label(f"Create an API key on {safe_text(self.host, 60)}", id="question")
+            question = f"Create an API key on {safe_text(self.host, 60)}"
+            yield Static(question, id="question", markup=False)
             yield Input(
                 placeholder="name (1-100 characters)", max_length=100, id="name", compact=True
             )
@@ -85,7 +94,7 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                     id="mode",
                 )
             yield Select(
-                [(safe_text(name, 50), user_id) for name, user_id in self.people],
+                [(literal(name, 60), user_id) for name, user_id in self.people],
                 prompt="owner: this credential's own user",
                 compact=True,
                 id="owner",
@@ -107,7 +116,7 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 id="permissions",
             )
             yield Input(
-                placeholder="expires YYYY-MM-DD (empty: never)",
+                placeholder="expires YYYY-MM-DD, 00:00 UTC (empty: never)",
                 max_length=10,
                 id="expiry",
                 compact=True,
@@ -183,6 +192,12 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         if not bindings and key_type == "personal":
             self._say("A personal key needs a scope: choose one.")
             return None
+        if not bindings:  # the server would make it organization-wide ADMIN, unasked
+            self._say(
+                "Choose a scope: without one the server makes a service key organization-wide "
+                "ADMIN (choose the whole organization and ADMIN for that)."
+            )
+            return None
         mode = str(self.query_one("#mode", Select).value)
         typed_permissions = self.query_one("#permissions", Input).value
         permissions = tuple(p.strip() for p in typed_permissions.split(",") if p.strip())
@@ -203,8 +218,11 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         )
 
     def _create(self) -> None:
+        if self._answered:  # two enters in one read: the form is answered once
+            return
         new = self.new_key()
         if new is not None:
+            self._answered = True
             self.dismiss(new)
 
     @on(Button.Pressed, "#create")
@@ -217,7 +235,9 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._answered:
+            self._answered = True
+            self.dismiss(None)

@@ -99,8 +99,8 @@ class RollFlow:
 
     def ask(self) -> None:
         screen = self.screen
-        if self.running:
-            screen.say("A roll is running already.", passing=True)
+        if self.running or screen.creates.running:
+            screen.say("Wait for the key being rolled or created, then R.", passing=True)
             return
         if screen.batches.running or screen.owners.running:
             screen.say("Wait for the running batch or reads to end, then roll.", passing=True)
@@ -267,9 +267,17 @@ class RollFlow:
                 changed.add(pair.old_id)
         if changed:
             self.screen.table.update_keys(changed, state)
-        left = [u for u in message.unfinished if u.new_id in state.keys]
-        if left and not self.running:
-            named = ", ".join(f"{u.new_name} ({u.new_id})" for u in left[:3])
+        listed_names = {key.name for key in state.keys.values()}
+        left = [
+            u
+            for u in message.unfinished
+            if (u.new_id in state.keys if u.new_id else u.new_name in listed_names)
+        ]
+        if left and not self.running and not self.screen.creates.running:
+            named = ", ".join(
+                f"{u.new_name} ({u.new_id})" if u.new_id else f"a key named {u.new_name!r}"
+                for u in left[:3]
+            )
             more = f" and {len(left) - 3} more" if len(left) > 3 else ""
             self.screen.say(
                 f"A roll or create stopped after making {plural(len(left))} whose secret may "

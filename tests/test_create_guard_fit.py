@@ -1,0 +1,26 @@
+"""N's form fits 80x24, also with a refusal said under it."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from tests.app_driver import make_app, settle
+from tests.conftest import World
+
+
+async def test_the_dialog_fits_80x24_even_after_a_refusal(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        for wid in ("#question", "#name", "#expiry", "#create", "#cancel", "#keys-hint"):
+            r = dialog.query_one(wid).region
+            assert r.height > 0 and r.bottom <= 24, (wid, r)
+        dialog.query_one("#name", Input).value = "x"
+        await pilot.press("enter")  # personal, no scope: the dialog says what to fix
+        await settle(pilot)
+        for wid in ("#question", "#why", "#create", "#keys-hint"):
+            r = dialog.query_one(wid).region
+            assert r.height > 0 and r.y >= 0 and r.bottom <= 24, (wid, r)
