@@ -1,4 +1,4 @@
-"""A 5xx whose body cannot be read may have made the key: it is looked for, never called not created."""
+"""A 5xx whose body cannot be read may have made the key: it is looked for, not dismissed."""
 
 from __future__ import annotations
 
