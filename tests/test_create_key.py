@@ -140,3 +140,24 @@ async def test_n_with_two_bindings_and_restricted_access(admin_world: World) -> 
             ("MEMBER", "TEAM", team.id),
         ]
         assert key.permission_mode == "restricted"
+
+
+async def test_ctrl_c_on_the_token_screen_never_loses_the_token(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("N")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#name").value = "ctrl c"  # type: ignore[attr-defined]
+        dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
+        dialog.query_one("#scope").value = f"ORGANIZATION:{admin_world.fake.org.id}"  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.click("#create")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, TokenScreen):
+                break
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, TokenScreen)

@@ -233,7 +233,15 @@ class LwAdminApp(App[None]):
 
     def action_quit_app(self) -> None:
         from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
+        from lwadmin_tui.ui.screens.token_screen import TokenScreen
 
+        if isinstance(self.screen, TokenScreen):  # ctrl+c is what a hand reaches for to copy
+            self.screen.notify(
+                "Close this screen first (enter): the token is shown here only, and never "
+                "again. c copies it.",
+                timeout=6,
+            )
+            return
         screen = self.keys_screen
         rolling = screen is not None and (screen.rolls.running or screen.creates.running)
         if screen is None or not (screen.batch_running or rolling):
