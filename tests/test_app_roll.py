@@ -181,3 +181,18 @@ async def test_ten_keys_or_more_need_the_count_typed(admin_world: World) -> None
         await pilot.press("backspace", "1", "0", "enter")
         await wait_roll(pilot)
         assert len(set(admin_world.fake.org.keys) - before) == 10
+
+
+async def test_x_shows_in_the_footer_only_while_a_roll_runs(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
+        await mark(pilot, [key_id])
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("y")
+        await wait_roll(pilot)
+        await pilot.pause()
+        footer = " ".join(str(k.render()) for k in app.screen.query("FooterKey"))
+        assert "Revoke" in footer and "Cancel" not in footer

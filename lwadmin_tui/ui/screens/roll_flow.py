@@ -177,6 +177,7 @@ class RollFlow:
             screen.state.flags[key.id] = "rolling…"
         screen.table.update_keys({key.id for key in keys}, screen.state)
         self.running = True
+        screen.refresh_bindings()  # x cancels the roll while it runs
         screen.say(f"Rolling {plural(len(keys))}… secrets to {safe_text(sink.where, 100)}")
 
         async def work() -> None:
@@ -195,6 +196,7 @@ class RollFlow:
     def worker_failed(self) -> None:
         """A bug ended the roll: no row may keep saying "rolling…", and R works again."""
         self.running = False
+        self.screen.refresh_bindings()
         state = self.screen.state
         stuck = {k for k, flag in state.flags.items() if flag == "rolling…"}
         for key_id in stuck:
@@ -204,6 +206,7 @@ class RollFlow:
     def ended(self, message: RollEnded) -> None:
         self.running = False
         screen = self.screen
+        screen.refresh_bindings()
         state = screen.state
         inherited = {}
         for outcome in message.outcomes:
