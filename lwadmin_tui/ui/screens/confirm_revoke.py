@@ -26,6 +26,7 @@ from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.attention import Reason, review
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.typed_count import route_dialog_key
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
 TYPED_COUNT_THRESHOLD = 10
@@ -235,21 +236,11 @@ class ConfirmRevokeScreen(ModalScreen[bool]):
         return self.query_one("#reason", Input).value.strip()[:REASON_MAX_LENGTH]
 
     def on_key(self, event: events.Key) -> None:
-        """Swallow early type-ahead; send digits typed anywhere to the count box."""
-        if self._too_early():
-            event.stop()
-            event.prevent_default()
-            return
-        typing_reason = self.query_one("#reason", Input).has_focus  # "INC-1234" is no count
-        if (
-            self.needs_typed_count
-            and not typing_reason
-            and event.character
-            and event.character.isdigit()
-        ):
-            count_box = self.query_one("#count", Input)
-            if not count_box.has_focus:
-                count_box.focus()
-                count_box.insert_text_at_cursor(event.character)
-                event.stop()
-                event.prevent_default()
+        """Early type-ahead is dropped; digits typed anywhere but the reason go to the count."""
+        route_dialog_key(
+            self,
+            event,
+            too_early=self._too_early(),
+            needs_count=self.needs_typed_count,
+            typing_elsewhere=self.query_one("#reason", Input).has_focus,  # "INC-1234" is no count
+        )

@@ -27,6 +27,7 @@ from lwadmin_tui.keys.display import key_name
 from lwadmin_tui.roll.replacement import Expiry
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.screens.confirm_revoke import TYPED_COUNT_THRESHOLD
+from lwadmin_tui.ui.screens.typed_count import route_dialog_key
 from lwadmin_tui.ui.widgets.key_list_view import NAME_WIDTH, KeyListView
 from lwadmin_tui.ui.widgets.literal import literal
 
@@ -239,16 +240,11 @@ class RollDialog(ModalScreen[RollChoice | None]):
         self.query_one("#cancel", Button).focus()
 
     def on_key(self, event: events.Key) -> None:
-        """Swallow early type-ahead; digits typed anywhere but the date go to the count box."""
-        if self._too_early():
-            event.stop()
-            event.prevent_default()
-            return
-        dating = self.query_one("#expiry-date", Input).has_focus
-        if self.needs_typed_count and not dating and event.character and event.character.isdigit():
-            count_box = self.query_one("#count", Input)
-            if not count_box.has_focus:
-                count_box.focus()
-                count_box.insert_text_at_cursor(event.character)
-                event.stop()
-                event.prevent_default()
+        """Early type-ahead is dropped; digits typed anywhere but the date go to the count."""
+        route_dialog_key(
+            self,
+            event,
+            too_early=self._too_early(),
+            needs_count=self.needs_typed_count,
+            typing_elsewhere=self.query_one("#expiry-date", Input).has_focus,
+        )
