@@ -85,6 +85,8 @@ class HistoryFlow:
             purpose, batches(records), log.read_note, holder, self.batch_flow.credential()
         )
         self.screen.post_message(read)
+        if purpose == "start":  # the same records say which keys were rolled
+            self.screen.post_message(self.screen.rolls.pairs_in(records))
 
     def history_failed(self, message: AuditHistoryFailed) -> None:
         if message.purpose == "view":

@@ -212,8 +212,8 @@ class KeysScreen(Screen[None]):
             self.plans.open(self.lw_app.session.plan)
         if not self.interrupted_reported:
             self.interrupted_reported = True
+            # Also reads the rolled pairs: old keys kept for their cutover say so in their row.
             self.call_after_refresh(self.history.report_interrupted)
-            self.rolls.read_pairs()  # old keys kept for their cutover say so in their row
 
     def on_load_failed(self, message: LoadFailed) -> None:
         reason = safe_text(message.message, 160)

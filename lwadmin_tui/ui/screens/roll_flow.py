@@ -8,7 +8,7 @@ A plain object the keys screen owns, like the batch and owner flows.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
 from textual.binding import Binding
@@ -19,7 +19,7 @@ from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
-from lwadmin_tui.roll.pairs import RolledPair, RollHistory, roll_history
+from lwadmin_tui.roll.pairs import RolledPair, roll_history
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import (
     Delivery,
@@ -247,16 +247,21 @@ class RollFlow:
 
     def read_pairs(self) -> None:
         """The rolled pairs from the audit log, on a thread (the log may be large)."""
-        host, profile = self.app.host, self.profile
 
         def read() -> None:
             try:
-                found = roll_history(AuditLog().records(), host, profile)
+                records = AuditLog().records()
             except OSError:
-                found = RollHistory([], [])
-            self.screen.post_message(PairsRead(found.pairs, found.unfinished))
+                records = []
+            self.screen.post_message(self.pairs_in(records))
 
         self.screen.run_worker(read, thread=True, group="pairs", exit_on_error=False)
+
+    def pairs_in(self, records: list[dict[str, Any]]) -> PairsRead:
+        """This host's and profile's pairs and unfinished keys in records read already (the
+        start-up's one read of the log serves the interrupted batches and these)."""
+        found = roll_history(records, self.app.host, self.profile)
+        return PairsRead(found.pairs, found.unfinished)
 
     def pairs_read(self, message: PairsRead) -> None:
         self.pairs = message.pairs
