@@ -33,6 +33,7 @@ from lwadmin_tui.bulk.own_key import (
 )
 from lwadmin_tui.keys.owners import coverage_note
 from lwadmin_tui.outcomes import OutcomeKind, Result, RevokeOutcome, refusals_sentence, summarize
+from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import (
@@ -129,6 +130,29 @@ class BatchFlow:
     @property
     def profile_name(self) -> str:
         return self.app.session.profile or DEFAULT_PROFILE
+
+    def new_audit(self, reason: str = "") -> BatchAudit:
+        """A batch's records: this host, profile and credential (a roll's old keys too)."""
+        app = self.app
+        return BatchAudit(
+            self.audit_log,
+            app.host,
+            self.profile_name,
+            credential=self.credential(),
+            key_last4=app.key_last4,
+            reason=reason,
+        )
+
+    def new_roll_audit(self) -> RollAudit:
+        """A roll's or a create's records, stamped as a batch's are."""
+        app = self.app
+        return RollAudit(
+            self.audit_log,
+            app.host,
+            self.profile_name,
+            credential=self.credential(),
+            key_last4=app.key_last4,
+        )
 
     def credential(self) -> str | None:
         """The credential's keyed fingerprint for the audit log (None if no salt can be kept).
@@ -243,14 +267,7 @@ class BatchFlow:
         screen.workers.cancel_group(screen, "load")
         key_ids = [key.id for key in targets]
         run = self.run = BatchRun(screen.state.results, key_ids, clock=app.clock)
-        audit = BatchAudit(
-            self.audit_log,
-            app.host,
-            self.profile_name,
-            credential=self.credential(),
-            key_last4=app.key_last4,
-            reason=reason,
-        )
+        audit = self.new_audit(reason)
         own = self.own_key_id
         run.engine = BulkRevoker(
             app.client,

@@ -12,12 +12,10 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from lwadmin_tui.api.new_key import NewKey
-from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.roll.create import create_one
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import Delivery
 from lwadmin_tui.settings.files import os_reason
-from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.ui.messages import KeyCreated
 
@@ -86,14 +84,7 @@ class CreateFlow:
 
     def start(self, new: NewKey) -> None:
         screen, app = self.screen, self.screen.lw_app
-        batches = screen.batches
-        audit = RollAudit(
-            AuditLog(),
-            app.host,
-            app.session.profile or DEFAULT_PROFILE,
-            credential=batches.credential(),
-            key_last4=app.key_last4,
-        )
+        audit = screen.batches.new_roll_audit()
         self.running = True
         self.audit = audit
         screen.say(f"Creating the key {safe_text(new.name, 60)}…")

@@ -20,7 +20,6 @@ from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
 from lwadmin_tui.roll.pairs import RolledPair, roll_history
-from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import (
     Delivery,
     NotDelivered,
@@ -143,22 +142,12 @@ class RollFlow:
 
     def start(self, keys: list[ApiKeyInfo], choice: RollChoice) -> None:
         app, screen = self.app, self.screen
-        log = AuditLog()
         sink = self.sink_for(choice)
         batches = screen.batches
-        audit = RollAudit(
-            log, app.host, self.profile, credential=batches.credential(), key_last4=app.key_last4
-        )
+        audit = batches.new_roll_audit()
 
         def revoke_audit() -> BatchAudit:
-            return BatchAudit(
-                log,
-                app.host,
-                self.profile,
-                credential=batches.credential(),
-                key_last4=app.key_last4,
-                reason="rolled: replaced by new keys whose secrets were delivered",
-            )
+            return batches.new_audit("rolled: replaced by new keys whose secrets were delivered")
 
         roller = Roller(
             app.client,

@@ -82,10 +82,12 @@ class TokenScreen(ModalScreen[None]):
         try:
             sink.deliver(self.delivery)  # one short synced write: on the loop is fine here
         except NotDelivered as why:
-            self.notify(f"Not saved: {why}", severity="error", timeout=8)
+            self.notify(
+                f"Not saved: {safe_text(why, 300)}", severity="error", timeout=8, markup=False
+            )
             return
         self.saved_to = sink.where
-        self.notify(f"Saved to {safe_text(sink.where, 120)} (0600).", timeout=8)
+        self.notify(f"Saved to {safe_text(sink.where, 120)} (0600).", timeout=8, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
