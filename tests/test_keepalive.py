@@ -186,9 +186,28 @@ async def test_a_connection_idle_past_the_expiry_is_not_reused(
         (reply("200 OK", b"", "Content-Length: 99999999999999999999"), "Content-Length"),
         (reply("200 OK", b"", "Content-Length: \u00b2".encode().decode("latin-1")), "Length"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "chunked body"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+            "chunked",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n",
+            "chunked",
+        ),
         (b"HTTP/1.1 200 OK\r\nX: " + b"a" * 70_000, "headers are too long"),
     ],
-    ids=["closed", "cut", "not-http", "header", "huge-length", "odd-digit", "chunk", "long"],
+    ids=[
+        "closed",
+        "cut",
+        "not-http",
+        "header",
+        "huge-length",
+        "odd-digit",
+        "chunk",
+        "chunk-0x",
+        "chunk-plus",
+        "long",
+    ],
 )
 async def test_a_broken_answer_to_a_delete_may_have_been_applied(
     answer: bytes | None, says: str

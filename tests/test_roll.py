@@ -241,3 +241,36 @@ def test_tokens_never_reach_a_repr() -> None:
 
     token = ApiKey("sk-lw-" + "t" * 16 + "_" + "s" * 48)
     assert token.reveal() not in repr(Delivery("o", "n", "name", token))
+
+
+def test_a_disk_full_mid_line_leaves_no_piece_of_a_token(tiny_disk: Path) -> None:
+    """A line is written whole or not at all: the next key's line stays readable, and no file
+    is left behind by a first save that failed."""
+    from lwadmin_tui.roll.secrets import Delivery, NotDelivered
+
+    def delivery(n: str) -> Delivery:
+        return Delivery(f"old{n}", f"new{n}", n, ApiKey("sk-lw-" + n * 40))
+
+    first = SecretFile(tiny_disk / "secrets" / "first.tsv")
+    filler = tiny_disk / "filler"
+    with pytest.raises(OSError), open(filler, "wb") as more:
+        while True:
+            more.write(b"x" * 512)
+            more.flush()
+    with pytest.raises(NotDelivered):
+        first.deliver(delivery("1"))
+    assert not first.path.exists()  # nothing left by the failed first save
+    filler.unlink()
+    sink = SecretFile(tiny_disk / "secrets" / "rolled.tsv")
+    sink.deliver(Delivery("o" * 3000, "new0", "zero", ApiKey("sk-lw-" + "0" * 40)))
+    with pytest.raises(OSError), open(filler, "wb") as more:
+        while True:
+            more.write(b"x" * 512)
+            more.flush()
+    with pytest.raises(NotDelivered):
+        sink.deliver(Delivery("old2", "new2", "two", ApiKey("sk-lw-" + "2" * 3000)))
+    filler.unlink()
+    sink.deliver(delivery("3"))
+    lines = sink.path.read_text().splitlines()
+    assert lines[1:] == ["old3\tnew3\t3\tsk-lw-" + "3" * 40]
+    assert "2" * 40 not in sink.path.read_text()

@@ -272,6 +272,7 @@ class KeepAliveLane:
             connection.close()
 
 
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _STATUS_LINE = re.compile(rb"HTTP/1\.([01]) ([1-5][0-9][0-9])(?: ([^\r\n]*))?")
 
 
@@ -313,11 +314,10 @@ async def _read_chunks(connection: _Connection) -> bytes:
     while True:
         size_line = await connection.read_until(b"\r\n", MAX_HEAD)
         size_text = size_line.split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise _Malformed("the answer's chunked body is malformed") from None
-        if size < 0 or len(body) + size > MAX_BODY:
+        if not _CHUNK_SIZE.fullmatch(size_text):  # int() would also take "0x5", "+5", "0_5"
+            raise _Malformed("the answer's chunked body is malformed")
+        size = int(size_text, 16)
+        if len(body) + size > MAX_BODY:
             raise _Malformed("the answer is too large")
         if size == 0:
             while await connection.read_until(b"\r\n", MAX_HEAD) != b"\r\n":

@@ -9,6 +9,7 @@ command, in the sentence, or anywhere else on disk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shlex
@@ -67,16 +68,33 @@ class SecretFile:
         name = safe_text(delivery.name, 200).replace("\t", " ")
         line = f"{delivery.old_id}\t{delivery.new_id}\t{name}\t{delivery.token.reveal()}\n"
         try:
+            new_file = not self._created
             fd = self._open()
             try:
-                write_all(fd, line.encode())
-                os.fsync(fd)
+                size = os.fstat(fd).st_size
+                try:
+                    write_all(fd, line.encode())
+                    os.fsync(fd)
+                except OSError:
+                    # A whole line or none: a piece of a token left behind would glue itself to
+                    # the next key's line, and is a secret on disk that reached nobody.
+                    self._cut_back(fd, size, new_file)
+                    raise
             finally:
                 os.close(fd)
         except OSError as error:
             raise NotDelivered(
                 f"the secrets file {self.path} could not be written: {os_reason(error)}"
             ) from None
+
+    def _cut_back(self, fd: int, size: int, new_file: bool) -> None:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        if new_file:  # nothing of ours in it: no empty file stays behind either
+            with contextlib.suppress(OSError):
+                os.unlink(self.path)
+            self._created = False
 
     def _open(self) -> int:
         if self._created:
