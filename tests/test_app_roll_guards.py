@@ -292,3 +292,20 @@ async def test_x_stops_a_roll_between_keys_and_d_waits_for_it(isolated_state: Pa
     assert "1 rolled" in said and "2 not rolled" in said
     assert len(wrapper.made) == 1  # nothing started after the cancel
     assert not any(scenario.app.key(k).revoked_at for k in chosen)
+
+
+async def test_r_y_y_typed_in_one_burst_rolls_nothing(admin_world: World) -> None:
+    """Over SSH `R` and an answer can arrive together: the dialog ignores the early keys."""
+    from textual import events
+
+    app = make_app(admin_world, confirm_guard_seconds=0.3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
+        await mark(pilot, [key_id])
+        before = set(admin_world.fake.org.keys)
+        for key in "Ryy":
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert isinstance(app.screen, RollDialog)
+        assert set(admin_world.fake.org.keys) == before
