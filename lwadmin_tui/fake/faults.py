@@ -9,13 +9,16 @@ truthful.
 
 from __future__ import annotations
 
+import itertools
 import random
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lwadmin_tui.fake.responses import FakeResponse, json_response
 
 LIST_PATHS = ("/api/api-keys", "/api/api-keys/")
+_ONE_KEY = re.compile(r"/api(/v\d+)?/api-keys/[^/]+/?")
 _REASONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -56,6 +59,11 @@ class FaultSwitches:
     delete_gate: threading.Event | None = None
     """When set, every DELETE waits for this event before it is answered (up to 30 s): a test
     holds requests in flight without depending on how fast the machine is."""
+    read_gate: threading.Event | None = None
+    """When set, every GET of one key after the first `read_gate_after` waits for this event
+    (up to 30 s): a test stops `o` part-way however fast or slow the machine is."""
+    read_gate_after: int = 0
+    _reads_seen: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
     def delay_ms(self, method: str, path: str, rng: random.Random) -> float:
         delay = self.latency_ms
@@ -64,6 +72,14 @@ class FaultSwitches:
         if method == "GET" and path in LIST_PATHS:
             delay += self.list_latency_ms
         return delay
+
+    def hold_read(self, method: str, path: str) -> None:
+        """Wait at the read gate, if one is set and this is a GET of one key past the first few."""
+        gate = self.read_gate
+        if gate is None or method != "GET" or not _ONE_KEY.fullmatch(path):
+            return
+        if next(self._reads_seen) >= self.read_gate_after:
+            gate.wait(30)
 
     def affects_deletes(self) -> bool:
         return bool(

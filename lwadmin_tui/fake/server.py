@@ -69,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         delay = faults.delay_ms(self.command, path, server.rng)
         if delay > 0:
             time.sleep(delay / 1000)
+        faults.hold_read(self.command, path)
         if self.command == "DELETE" and faults.delete_gate is not None:
             faults.delete_gate.wait(30)
         if self.command == "DELETE" and faults.affects_deletes():
