@@ -54,7 +54,7 @@ async def test_quit_asks_while_a_batch_runs_and_the_ui_stays_live(admin_world: W
         for key_id in chosen:
             move_cursor_to(table(pilot), key_id)
             await pilot.press("space")
-        admin_world.server.latency_ms = 150
+        gate = admin_world.server.faults.delete_gate = threading.Event()  # holds DELETEs
         await pilot.press("d", "y")
         await pilot.pause()
         assert keys_screen(pilot).batch_running
@@ -65,6 +65,7 @@ async def test_quit_asks_while_a_batch_runs_and_the_ui_stays_live(admin_world: W
         assert isinstance(app.screen, QuitWhileRunningScreen)
         await pilot.press("n")
         assert app.is_running and not isinstance(app.screen, QuitWhileRunningScreen)
+        gate.set()
         await settle(pilot)
         assert not keys_screen(pilot).batch_running
         await pilot.press("q")
