@@ -177,9 +177,9 @@ async def cutover(pilot: Pilot[Any], scenario: Scenario) -> None:
 
 
 async def create_form(pilot: Pilot[Any], scenario: Scenario) -> None:
-    """`N`, a name typed."""
+    """`c`, a name typed."""
     await owners_read(pilot, scenario)
-    await pilot.press("N")
+    await pilot.press("c")
     await settle(pilot)
     await pilot.press(*"grafana exporter (prod)")
 

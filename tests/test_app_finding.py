@@ -73,7 +73,7 @@ async def test_e_and_n_toggle_expired_and_never_used(admin_world: World) -> None
         assert shown_names(pilot) == ["luis temp"]
         await pilot.press("e")
         assert set(shown_names(pilot)) == NEVER_USED
-        await pilot.press("c")
+        await pilot.press("F")
         assert len(row_ids(pilot)) == 40
         assert "No filter · showing all 40" in filter_bar(pilot)
 
@@ -190,7 +190,7 @@ async def test_marks_survive_sort_and_filter_and_hidden_ones_reach_the_dialog(
 ) -> None:
     async with make_app(admin_world).run_test() as pilot:
         await settle(pilot)
-        await pilot.press("e", "a", "c", "n")  # mark the expired keys, then show never used
+        await pilot.press("e", "a", "F", "n")  # mark the expired keys, then show never used
         state = keys_screen(pilot).state
         marked = {id_of(pilot, name) for name in EXPIRED}
         assert state.marked == marked

@@ -164,7 +164,7 @@ async def test_a_start_shows_cached_owners_and_o_reads_only_the_rest(
         await settle(pilot)
         assert "owners known for 10 of 40 — press o" in filter_bar(pilot)
         assert len(row_ids(pilot)) == 30
-        await pilot.press("c", "p")  # personal keys only: some are unknown
+        await pilot.press("F", "p")  # personal keys only: some are unknown
         await settle(pilot)
         assert "owners known for 10 of 40" in filter_bar(pilot)
         await pilot.press("a", "d")
@@ -429,7 +429,7 @@ async def test_an_owner_picked_while_owners_are_unknown_never_says_all(
         assert "all" not in said.split(":")[0] and "known to be" in said, said
         assert "may be theirs too" in said
         # Marked under that filter, then the filter cleared: the confirmation still warns.
-        await pilot.press("a", "c", "d")
+        await pilot.press("a", "F", "d")
         dialog = app.screen
         assert isinstance(dialog, ConfirmRevokeScreen)
         assert "Owners are known for" in str(dialog.query_one("#note").render())

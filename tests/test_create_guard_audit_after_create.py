@@ -28,7 +28,7 @@ async def test_an_audit_failure_after_the_create_names_or_shows_the_new_key(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = set(admin_world.fake.org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         app.screen.query_one("#name", Input).value = "disk full"
         app.screen.query_one("#type", Select).value = "service"

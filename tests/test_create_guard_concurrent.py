@@ -32,7 +32,7 @@ async def test_n_waits_while_a_roll_runs(isolated_state: Path) -> None:
             await pilot.pause()
             await pilot.press("y")
             await wait_for(pilot, lambda: len(wrapper.made) == 1)  # the roll's create, held
-            await pilot.press("N")
+            await pilot.press("c")
             await pilot.pause()
             assert not isinstance(app.screen, CreateKeyDialog)
             assert "Wait for the key being created or rolled" in message_line(pilot)

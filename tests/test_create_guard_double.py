@@ -15,7 +15,7 @@ async def test_two_enters_in_one_read_create_one_key(admin_world: World) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = set(admin_world.fake.org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         app.screen.query_one("#type", Select).value = "service"
         app.screen.query_one("#scope", Select).value = org_scope(app)

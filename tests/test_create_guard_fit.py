@@ -12,7 +12,7 @@ async def test_the_dialog_fits_80x24_even_after_a_refusal(admin_world: World) ->
     app = make_app(admin_world)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
         for wid in ("#question", "#name", "#expiry", "#create", "#cancel", "#keys-hint"):

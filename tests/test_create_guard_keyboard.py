@@ -13,7 +13,7 @@ async def test_a_personal_key_by_keyboard_alone_at_80x24(admin_world: World) -> 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         before = set(admin_world.fake.org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         await pilot.press(*"kb", *["tab"] * 6)
         await pilot.press("enter", "down", "down", "enter")

@@ -30,7 +30,7 @@ async def test_opening_a_select_survives_a_closing_tag_in_a_name(
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, CreateKeyDialog)
         app.screen.query_one(select, Select).focus()
@@ -49,7 +49,7 @@ async def test_markup_in_a_choice_stays_literal(
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         widget = app.screen.query_one(select, Select)
         overlay = widget.query_one(SelectOverlay)

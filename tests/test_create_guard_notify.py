@@ -21,7 +21,7 @@ async def test_saving_under_a_folder_with_brackets_says_where(
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         app.screen.query_one("#name", Input).value = "saved"
         app.screen.query_one("#type", Select).value = "service"

@@ -18,7 +18,7 @@ async def test_two_people_of_one_name_can_be_told_apart(admin_world: World) -> N
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         labels = [str(p) for p, _ in app.screen.query_one("#owner", Select)._options]
     alexes = [label for label in labels if "Alex Kim" in label]

@@ -30,7 +30,7 @@ async def test_quit_confirmed_while_a_create_is_in_flight_is_named_at_the_next_s
         app = make_app(world)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
-            await pilot.press("N")
+            await pilot.press("c")
             await settle(pilot)
             app.screen.query_one("#name", Input).value = "quit mid create"
             app.screen.query_one("#type", Select).value = "service"

@@ -16,7 +16,7 @@ async def test_a_service_key_without_a_scope_is_not_silently_org_admin(admin_wor
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = set(admin_world.fake.org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
         assert dialog.query_one("#role", Select).value == "VIEWER"

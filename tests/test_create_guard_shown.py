@@ -18,7 +18,7 @@ async def test_a_token_closed_then_quit_at_once_is_not_called_unfinished(
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         app.screen.query_one("#name", Input).value = "shown then quit"
         app.screen.query_one("#type", Select).value = "service"

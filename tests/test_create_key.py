@@ -62,7 +62,7 @@ async def test_n_creates_a_key_and_shows_its_token_once(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = set(admin_world.fake.org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CreateKeyDialog)
@@ -115,7 +115,7 @@ async def test_n_with_two_bindings_and_restricted_access(admin_world: World) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = set(org.keys)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CreateKeyDialog)
@@ -146,7 +146,7 @@ async def test_ctrl_c_on_the_token_screen_never_loses_the_token(admin_world: Wor
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("N")
+        await pilot.press("c")
         await settle(pilot)
         dialog = app.screen
         dialog.query_one("#name").value = "ctrl c"  # type: ignore[attr-defined]

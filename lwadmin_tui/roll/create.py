@@ -1,4 +1,4 @@
-"""Creating one key (`N` in the keys screen), recorded as a roll's steps are.
+"""Creating one key (`c` in the keys screen), recorded as a roll's steps are.
 
 The intent is on disk before the POST leaves; the answer's token is handed back to be shown once
 (never written to the log). A lost answer or a 5xx may have made a key nobody can use: it is

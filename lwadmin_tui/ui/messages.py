@@ -150,7 +150,7 @@ class ShowToken(Message):
 
 @dataclass
 class KeyCreated(Message):
-    """`N` ended: the new key and its token (None: `problem` says why nothing usable was made)."""
+    """`c` ended: the new key and its token (None: `problem` says why nothing usable was made)."""
 
     created: CreatedKey | None
     problem: str

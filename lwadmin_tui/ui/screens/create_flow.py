@@ -1,4 +1,4 @@
-"""`N` in the keys screen: create one key after its dialog; its token is shown once (with a copy
+"""`c` in the keys screen: create one key after its dialog; its token is shown once (with a copy
 over OSC 52 and a save to a private file), and the list is read again.
 
 A plain object the keys screen owns. The request and its records: `roll/create.py`.
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 CREATE_BINDINGS = [
     Binding(
-        "N",
+        "c",
         "create_key",
         "New key",
         id="create_key",

@@ -1,4 +1,4 @@
-"""`N`: a new key's name, description, type, owner, one binding, access and expiry.
+"""`c`: a new key's name, description, type, owner, one binding, access and expiry.
 
 Only what the server would refuse for sure is checked here (an empty name, a date that is not a
 future date); everything else is the server's to say (422 naming the field, 403 naming who may),

@@ -85,7 +85,7 @@ FILTER_HELP = (
         "all: offboarding in one pass; the filter line says if some owners are not known",
     ),
     ("p", "key type: personal only, service only, both"),
-    ("f", "quick filters form; e and n toggle expired / never used, c clears all"),
+    ("f", "quick filters form; e and n toggle expired / never used, F clears all"),
     ("expired", "the expiry date has passed (expired keys are still listed)"),
     ("never used", "the key never authenticated a request"),
     ("unused > Nd", "last used (never used: created) more than N days ago"),

@@ -118,7 +118,7 @@ KEY_BINDINGS = [
         tooltip="Show only never-used keys (again: off)",
     ),
     Binding(
-        "c",
+        "F",
         "clear_filters",
         "Clear filters",
         id="clear_filters",

@@ -394,7 +394,7 @@ class OwnerFlow:
         """What the table now shows of that owner's keys, and what `a` would mark."""
         shown = self.screen.table.row_count
         hidden = count - shown
-        rest = f": the other filters hide {hidden} (c clears every filter)" if hidden > 0 else ""
+        rest = f": the other filters hide {hidden} (F clears every filter)" if hidden > 0 else ""
         if label == "unknown owner":
             some = f"all {count}" if hidden <= 0 else f"{shown} of {count}"
             return f"Showing {some} keys whose owner is not known{rest}. o reads them."

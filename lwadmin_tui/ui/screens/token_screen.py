@@ -1,4 +1,4 @@
-"""A new key's token, shown once (`N`, or `R` with one key and the screen as its destination).
+"""A new key's token, shown once (`c`, or `R` with one key and the screen as its destination).
 
 `c` copies it to the clipboard over OSC 52, which most terminals honour over SSH too; `s` saves
 it to a new private file (0600 in 0700, `roll/secrets.py`). Once this screen closes the token is
