@@ -73,6 +73,12 @@ async def test_r_rolls_the_marked_keys_and_the_cutover_revokes_the_old_ones(
         await pilot.press("y")
         await settle(pilot)
         assert admin_world.fake.revoked_ids() & (set(chosen) | made) == set(chosen)
+        # Their rows stay with "revoked" until `r`, but the cutover no longer offers them.
+        assert {cell(pilot, k, "result") for k in chosen} == {"revoked"}
+        await pilot.press("C")
+        await settle(pilot)
+        assert isinstance(app.screen, CutoverScreen)
+        assert app.screen.active_old == []
 
 
 async def test_one_key_to_the_screen_shown_once_then_the_old_key_revoked(
@@ -99,11 +105,16 @@ async def test_one_key_to_the_screen_shown_once_then_the_old_key_revoked(
         await pilot.press("enter")
         await wait_roll(pilot)
         assert admin_world.fake.key(key_id).revoked_at is not None
-        assert key_id not in row_ids(pilot)  # revoked keys are not listed
         assert "1 rolled, old key revoked" in message_line(pilot)
         new = next(k for k in admin_world.fake.org.keys.values() if k.token == token)
         assert new.revoked_at is None and new.name == admin_world.fake.key(key_id).name
+        assert new.id in row_ids(pilot)  # the new key joined the list
+        # The old key's row stays with its result until `r`, as a batch's rows do.
+        assert cell(pilot, key_id, "result") == "rolled, old key revoked"
         assert token not in app.screen.query_one("#message").render().plain  # type: ignore[attr-defined]
+        await pilot.press("r")
+        await settle(pilot)
+        assert key_id not in row_ids(pilot)  # revoked keys are not listed
 
 
 async def test_cancelling_the_roll_creates_nothing(admin_world: World) -> None:

@@ -13,7 +13,7 @@ from lwadmin_tui.roll.create import create_one
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.ui.screens.create_key_dialog import CreateKeyDialog
 from lwadmin_tui.ui.screens.token_screen import TokenScreen
-from tests.app_driver import make_app, message_line, row_ids, settle
+from tests.app_driver import cell, make_app, mark, message_line, row_ids, settle
 from tests.bulk_checks import audit_records
 from tests.conftest import World
 
@@ -55,7 +55,7 @@ async def test_a_refusal_says_who_may(manager_world: World) -> None:
     assert result.message.startswith("needs an organization admin: 403 ")
 
 
-async def test_n_creates_a_key_and_shows_its_token_once(
+async def test_c_creates_a_key_and_shows_its_token_once(
     admin_world: World, isolated_state: Path
 ) -> None:
     app = make_app(admin_world)
@@ -107,7 +107,7 @@ def test_the_create_body_says_what_the_dialog_asked() -> None:
     }
 
 
-async def test_n_with_two_bindings_and_restricted_access(admin_world: World) -> None:
+async def test_c_with_two_bindings_and_restricted_access(admin_world: World) -> None:
     org = admin_world.fake.org
     fleet = next(p for p in org.projects if p.slug == "fleet-telemetry")
     team = org.teams[0]
@@ -161,3 +161,37 @@ async def test_ctrl_c_on_the_token_screen_never_loses_the_token(admin_world: Wor
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, TokenScreen)
+
+
+async def test_a_batchs_results_stay_in_their_rows_when_a_key_is_created(
+    admin_world: World,
+) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        skip = admin_world.scenario.doomed_ids | {admin_world.scenario.credential_key_id}
+        revoked = [k for k in row_ids(pilot) if k not in skip][:2]
+        await mark(pilot, revoked)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert {cell(pilot, k, "result") for k in revoked} == {"revoked"}
+        before = set(admin_world.fake.org.keys)
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CreateKeyDialog)
+        dialog.query_one("#name").value = "after the batch"  # type: ignore[attr-defined]
+        dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
+        dialog.query_one("#scope").value = f"ORGANIZATION:{admin_world.fake.org.id}"  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.click("#create")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, TokenScreen):
+                break
+        await pilot.press("enter")
+        await settle(pilot)
+        (made,) = set(admin_world.fake.org.keys) - before
+        assert made in row_ids(pilot)
+        # The server no longer lists the revoked keys; their rows and results stay until `r`.
+        assert {cell(pilot, k, "result") for k in revoked} == {"revoked"}

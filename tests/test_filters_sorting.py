@@ -208,3 +208,20 @@ def test_now_is_the_state_clock() -> None:
     state.load([key("a", expires=1)])
     state.quick = QuickFilters(expired=True)
     assert [k.id for k in state.visible()] == ["a"]
+
+
+def test_a_list_read_after_own_changes_keeps_rows_with_results_until_a_plain_reload() -> None:
+    from lwadmin_tui.outcomes import OutcomeKind, RevokeOutcome
+
+    state = KeysState(clock=lambda: NOW)
+    state.load(key(i) for i in "abcd")
+    state.results["a"] = RevokeOutcome("a", OutcomeKind.REVOKED, 200)
+    state.results["b"] = RevokeOutcome("b", OutcomeKind.FORBIDDEN, 403)
+    state.flags["c"] = "rolled → new c"
+    state.load_keeping_results([key("b"), key("d"), key("e")], also=["c"])
+    assert set(state.keys) == {"a", "b", "c", "d", "e"}  # e joined; a and c stay unlisted
+    assert state.unlisted == {"a", "c"} and state.listed_count == 3
+    assert set(state.results) == {"a", "b"} and state.flags == {"c": "rolled → new c"}
+    assert [k for k in state.keys if state.is_active(k)] == ["b", "d", "e"]
+    state.load([key("b"), key("d"), key("e")])  # `r`: only what the server lists
+    assert set(state.keys) == {"b", "d", "e"} and not state.results and not state.unlisted

@@ -18,7 +18,7 @@ from lwadmin_tui.keys.filters import FilterContext, KeyFilter, QuickFilters, Tex
 from lwadmin_tui.keys.owners import Named, owner_search_parts
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.keys.sorting import SortSpec, sort_keys
-from lwadmin_tui.outcomes import Result
+from lwadmin_tui.outcomes import OutcomeKind, Result, RevokeOutcome
 
 
 @dataclass
@@ -43,6 +43,9 @@ class KeysState:
     """A word for a key's Result cell until it has a result (a plan's "drifted: …")."""
     gone: set[str] = field(default_factory=set)
     """Listed keys a detail read found gone (404, no longer listed): until the next list."""
+    unlisted: set[str] = field(default_factory=set)
+    """Rows kept with their result though the server no longer lists them (not in the last
+    list, or revoked by a roll since): until `r`."""
     people: Mapping[str, Named] = field(default_factory=dict)
     """Names and emails by user id, from the team and organization member lists."""
     clock: Callable[[], datetime] = utc_now
@@ -81,10 +84,42 @@ class KeysState:
         self._known = self._unnamed = None
         self.marked &= self.keys.keys()
         self.gone &= self.keys.keys()
+        self.unlisted = set()
         self.flags = {k: v for k, v in self.flags.items() if k in self.keys}
         self.results.clear()
         if self.range_anchor not in self.keys:
             self.range_anchor = None
+
+    def load_keeping_results(self, keys: Iterable[ApiKeyInfo], also: Iterable[str] = ()) -> None:
+        """A list read after this session's own change (a roll, a new key): new keys join, and
+        the rows with a result, and those of `also`, stay as they are, listed or not, until `r`."""
+        listed = keys if isinstance(keys, Sequence) else list(keys)
+        listed_ids = {key.id for key in listed}
+        stay = [
+            self.keys[key_id]
+            for key_id in self.results.keys() | set(also)
+            if key_id in self.keys and key_id not in listed_ids
+        ]
+        results = dict(self.results)
+        self.load([*listed, *stay])
+        self.results.update(results)
+        self.unlisted = {key.id for key in stay}
+
+    @property
+    def listed_count(self) -> int:
+        return len(self.keys) - len(self.unlisted)
+
+    def is_active(self, key_id: str) -> bool:
+        """Listed by the last list read, and not revoked or found gone since."""
+        if key_id not in self.keys or key_id in self.unlisted or key_id in self.gone:
+            return False
+        result = self.results.get(key_id)
+        if isinstance(result, RevokeOutcome):
+            return not (result.done or result.kind is OutcomeKind.NOT_FOUND)
+        return True
+
+    def active_keys(self) -> dict[str, ApiKeyInfo]:
+        return {key_id: key for key_id, key in self.keys.items() if self.is_active(key_id)}
 
     # --- owners --------------------------------------------------------------------------
 

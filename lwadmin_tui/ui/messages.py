@@ -26,6 +26,9 @@ from lwadmin_tui.roll.secrets import Delivery
 @dataclass
 class KeysLoaded(Message):
     keys: tuple[ApiKeyInfo, ...]
+    keep: frozenset[str] | None = None
+    """None: a plain reload. Else read after this session's own change: the rows with a
+    result, and these, stay (`KeysState.load_keeping_results`)."""
 
 
 @dataclass

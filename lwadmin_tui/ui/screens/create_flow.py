@@ -127,7 +127,7 @@ class CreateFlow:
         screen.app.push_screen(
             TokenScreen(delivery, threading.Event(), guard_seconds=guard), closed
         )
-        screen.load_keys()
+        screen.load_keys(keep=frozenset())  # a batch's rows keep their results
 
     def load_note(self) -> str:
         """For the list's first message after a create: which key was made, once."""

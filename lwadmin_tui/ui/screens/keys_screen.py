@@ -153,7 +153,7 @@ class KeysScreen(Screen[None]):
     # --- loading -------------------------------------------------------------------------------
 
     @work(exclusive=True, group="load", exit_on_error=False)
-    async def load_keys(self) -> None:
+    async def load_keys(self, keep: frozenset[str] | None = None) -> None:
         try:
             keys = await self.lw_app.fetch_keys()
         except Unauthorized as error:
@@ -161,29 +161,35 @@ class KeysScreen(Screen[None]):
         except LangWatchError as error:
             self.post_message(LoadFailed(error.message))
         else:
-            self.post_message(KeysLoaded(keys))
+            self.post_message(KeysLoaded(keys, keep))
 
     def on_keys_loaded(self, message: KeysLoaded) -> None:
         if self.batch_running:
             return  # a list read before the batch would wipe its results; r reloads after it
-        self.show_keys(message.keys)
+        self.show_keys(message.keys, keep=message.keep)
 
-    def show_keys(self, keys: tuple[ApiKeyInfo, ...]) -> None:
+    def show_keys(
+        self, keys: tuple[ApiKeyInfo, ...], *, keep: frozenset[str] | None = None
+    ) -> None:
         if not self.state.scopes.loaded:
             # After the list, not beside it: its 2xx would move the key's own lastUsedAt first.
             self.finding.load_scope_names()
         with gc_tuning.paused():  # the rows are built without collections, then frozen
             self.owners.load_cache()  # first: the first rows show the cached owners
-            self.state.load(keys)
+            if keep is not None:
+                self.state.load_keeping_results(keys, keep)
+            else:
+                self.state.load(keys)
             self.loaded = True
             self.rebuild_table()
-        self.batches.list_reloaded()
+        if keep is None:
+            self.batches.list_reloaded()
         self.refresh_top_bar()
         notes = (
             f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"
             f"{self.rolls.load_note()}{self.creates.load_note()}"
         )
-        self.say(f"Loaded {plural(len(self.state.keys))}.{notes}")
+        self.say(f"Loaded {plural(self.state.listed_count)}.{notes}")
         self.after_first_load()
 
     def repeats_note(self) -> str:
@@ -380,12 +386,12 @@ class KeysScreen(Screen[None]):
             return
 
         def chosen(old_ids: list[str] | None) -> None:
-            # The list may have been read again meanwhile: only keys still listed are offered.
-            keys = [self.state.keys[k] for k in old_ids or () if k in self.state.keys]
+            # The list may have been read again meanwhile: only keys still active are offered.
+            keys = [self.state.keys[k] for k in old_ids or () if self.state.is_active(k)]
             if keys:
                 self.batches.confirm_and_start(keys)
 
-        self.app.push_screen(CutoverScreen(self.rolls.pairs, self.state.keys), chosen)
+        self.app.push_screen(CutoverScreen(self.rolls.pairs, self.state.active_keys()), chosen)
 
     def cursor_keys(self) -> list[ApiKeyInfo]:
         """The key under the cursor, as a list (empty when none is listed)."""

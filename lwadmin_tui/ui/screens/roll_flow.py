@@ -200,6 +200,8 @@ class RollFlow:
         inherited = {}
         for outcome in message.outcomes:
             state.flags[outcome.old_id] = row_word(outcome)
+            if outcome.kind is RollKind.ROLLED_REVOKED and outcome.old_id in state.keys:
+                state.unlisted.add(outcome.old_id)
             owned = state.owners.get(outcome.old_id)
             if (
                 outcome.kind in (RollKind.ROLLED, RollKind.ROLLED_REVOKED)
@@ -225,7 +227,8 @@ class RollFlow:
         screen.say(words)
         self._note = words  # the reload's "Loaded N keys." says it again
         self.read_pairs()
-        screen.load_keys()  # the new keys join the list
+        # The new keys join the list; the rolled rows keep their words until `r`.
+        screen.load_keys(keep=frozenset(o.old_id for o in message.outcomes))
 
     def load_note(self) -> str:
         """For the list's first message after a roll: how the roll went, once."""
@@ -257,18 +260,19 @@ class RollFlow:
         state = self.screen.state
         changed = set()
         for pair in self.pairs:
-            if pair.old_id in state.keys and not state.flags.get(pair.old_id, "").startswith(
+            if state.is_active(pair.old_id) and not state.flags.get(pair.old_id, "").startswith(
                 "not rolled"
             ):
                 state.flags[pair.old_id] = f"rolled → {pair.new_name}"
                 changed.add(pair.old_id)
         if changed:
             self.screen.table.update_keys(changed, state)
-        listed_names = {key.name for key in state.keys.values()}
+        active = state.active_keys()
+        active_names = {key.name for key in active.values()}
         left = [
             u
             for u in message.unfinished
-            if (u.new_id in state.keys if u.new_id else u.new_name in listed_names)
+            if (u.new_id in active if u.new_id else u.new_name in active_names)
         ]
         if left and not self.running and not self.screen.creates.running:
             named = ", ".join(
