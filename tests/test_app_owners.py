@@ -5,7 +5,6 @@ the owner cache across starts, a cancel, and the own-key guess on the newest ser
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -210,16 +209,8 @@ async def test_a_corrupt_cache_is_said_in_one_sentence_and_ignored(admin_world: 
         assert "40 read" in message_line(pilot)
 
 
-def hold_reads_after(world: World, answered: int) -> threading.Event:
-    """Hold every detail read after the first `answered` at the server until the event is set:
-    `o` stops part-way however fast or slow the machine is."""
-    faults = world.server.faults
-    faults.read_gate, faults.read_gate_after = threading.Event(), answered
-    return faults.read_gate
-
-
 async def test_x_cancels_the_reads_and_keeps_what_arrived(admin_world: World) -> None:
-    gate = hold_reads_after(admin_world, 3)
+    gate = admin_world.server.faults.hold_reads_after(3)
     app = make_app(admin_world, concurrency=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -385,7 +376,7 @@ async def test_o_again_refreshes_an_access_changed_since_and_the_cache_keeps_it(
 
 
 async def test_d_while_the_reads_run_sends_nothing_and_says_why(admin_world: World) -> None:
-    gate = hold_reads_after(admin_world, 1)
+    gate = admin_world.server.faults.hold_reads_after(1)
     app = make_app(admin_world, concurrency=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -403,7 +394,7 @@ async def test_d_while_the_reads_run_sends_nothing_and_says_why(admin_world: Wor
 
 async def partly_read(pilot: Pilot[Any], world: World, read: int) -> None:
     """`o`, then a cancel once `read` keys are known (the rest held at the server till then)."""
-    gate = hold_reads_after(world, read)
+    gate = world.server.faults.hold_reads_after(read)
     await pilot.press("o", "y")
     flow = keys_screen(pilot).owners
     await wait_until(pilot, lambda: flow.reads is not None and flow.reads.counts.done >= read)

@@ -4,8 +4,10 @@ TUI with its dialog and the token shown once."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from lwadmin_tui.api.new_key import NewBinding, NewKey
 from lwadmin_tui.audit.log import AuditLog
@@ -142,22 +144,29 @@ async def test_c_with_two_bindings_and_restricted_access(admin_world: World) -> 
         assert key.permission_mode == "restricted"
 
 
+async def create_service_key(pilot: Pilot[Any], world: World, name: str) -> None:
+    """`c`, an organization-wide service key named `name`, Create; until its token shows."""
+    app = pilot.app
+    await pilot.press("c")
+    await settle(pilot)
+    dialog = app.screen
+    assert isinstance(dialog, CreateKeyDialog)
+    dialog.query_one("#name").value = name  # type: ignore[attr-defined]
+    dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
+    dialog.query_one("#scope").value = f"ORGANIZATION:{world.fake.org.id}"  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.click("#create")
+    for _ in range(40):
+        await pilot.pause(0.05)
+        if isinstance(app.screen, TokenScreen):
+            break
+
+
 async def test_ctrl_c_on_the_token_screen_never_loses_the_token(admin_world: World) -> None:
     app = make_app(admin_world)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
-        dialog = app.screen
-        dialog.query_one("#name").value = "ctrl c"  # type: ignore[attr-defined]
-        dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
-        dialog.query_one("#scope").value = f"ORGANIZATION:{admin_world.fake.org.id}"  # type: ignore[attr-defined]
-        await pilot.pause()
-        await pilot.click("#create")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, TokenScreen):
-                break
+        await create_service_key(pilot, admin_world, "ctrl c")
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, TokenScreen)
@@ -176,19 +185,7 @@ async def test_a_batchs_results_stay_in_their_rows_when_a_key_is_created(
         await settle(pilot)
         assert {cell(pilot, k, "result") for k in revoked} == {"revoked"}
         before = set(admin_world.fake.org.keys)
-        await pilot.press("c")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, CreateKeyDialog)
-        dialog.query_one("#name").value = "after the batch"  # type: ignore[attr-defined]
-        dialog.query_one("#type").value = "service"  # type: ignore[attr-defined]
-        dialog.query_one("#scope").value = f"ORGANIZATION:{admin_world.fake.org.id}"  # type: ignore[attr-defined]
-        await pilot.pause()
-        await pilot.click("#create")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if isinstance(app.screen, TokenScreen):
-                break
+        await create_service_key(pilot, admin_world, "after the batch")
         await pilot.press("enter")
         await settle(pilot)
         (made,) = set(admin_world.fake.org.keys) - before

@@ -60,8 +60,7 @@ class FaultSwitches:
     """When set, every DELETE waits for this event before it is answered (up to 30 s): a test
     holds requests in flight without depending on how fast the machine is."""
     read_gate: threading.Event | None = None
-    """When set, every GET of one key after the first `read_gate_after` waits for this event
-    (up to 30 s): a test stops `o` part-way however fast or slow the machine is."""
+    """Set by `hold_reads_after`; None: reads are never held."""
     read_gate_after: int = 0
     _reads_seen: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
@@ -72,6 +71,14 @@ class FaultSwitches:
         if method == "GET" and path in LIST_PATHS:
             delay += self.list_latency_ms
         return delay
+
+    def hold_reads_after(self, answered: int) -> threading.Event:
+        """From now on, every GET of one key after the first `answered` waits for the returned
+        event (up to 30 s): a test stops `o` part-way however fast or slow the machine is."""
+        self._reads_seen = itertools.count()
+        self.read_gate_after = answered
+        self.read_gate = threading.Event()
+        return self.read_gate
 
     def hold_read(self, method: str, path: str) -> None:
         """Wait at the read gate, if one is set and this is a GET of one key past the first few."""
