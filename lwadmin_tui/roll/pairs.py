@@ -70,23 +70,28 @@ def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
 
 
 def rolled_pairs(records: Iterable[dict[str, Any]], host: str, profile: str) -> list[RolledPair]:
-    """Every pair recorded for this host and profile, newest first; an old key rolled twice
-    keeps its latest pair."""
-    found: dict[str, RolledPair] = {}
+    """Every pair recorded for this host and profile, newest first. A pair counts only when the
+    same roll recorded making that new key for that old key (`roll_created`): a pair record
+    alone, or one naming the old key as its own new key, could make the cutover revoke a key in
+    use. An old key rolled twice keeps both pairs."""
+    made: set[tuple[object, object, object]] = set()
+    found: dict[tuple[str, str], RolledPair] = {}
     for record in records:
-        if record.get("event") != PAIR or record.get("host") != host:
-            continue
-        if record.get("profile") != profile:
+        if record.get("host") != host or record.get("profile") != profile:
             continue
         old_id, new_id = record.get("old_id"), record.get("new_id")
-        if not isinstance(old_id, str) or not isinstance(new_id, str):
+        if not isinstance(old_id, str) or not isinstance(new_id, str) or old_id == new_id:
             continue
-        found.pop(old_id, None)  # re-inserted last: newest wins, and sorts last
-        found[old_id] = RolledPair(
-            old_id,
-            safe_text(record.get("old_name", ""), 100),
-            new_id,
-            safe_text(record.get("new_name", ""), 100),
-            str(record.get("time", "")),
-        )
+        step = (record.get("roll"), old_id, new_id)
+        if record.get("event") == "roll_created":
+            made.add(step)
+        elif record.get("event") == PAIR and step in made:
+            found.pop((old_id, new_id), None)  # re-inserted last: the newest sorts last
+            found[(old_id, new_id)] = RolledPair(
+                old_id,
+                safe_text(record.get("old_name", ""), 100),
+                new_id,
+                safe_text(record.get("new_name", ""), 100),
+                str(record.get("time", "")),
+            )
     return list(reversed(found.values()))

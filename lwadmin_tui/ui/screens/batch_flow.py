@@ -223,6 +223,9 @@ class BatchFlow:
         from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 
         screen, app = self.screen, self.app
+        if self.running:  # one batch at a time: its rows, its audit lock, its end
+            screen.say("A revocation batch is running; wait for it to finish (x cancels it).")
+            return
         if screen.rolls.running or screen.creates.running:
             screen.say("Keys are being rolled or created: revoke when that has ended.")
             return

@@ -59,8 +59,9 @@ class CutoverScreen(ModalScreen[list[str] | None]):
     @property
     def active_old(self) -> list[str]:
         """Old keys still listed whose new key is listed too: with the new key gone, the old
-        one is all that is left, and is never offered."""
-        return [p.old_id for p in self.pairs if p.old_id in self.keys and p.new_id in self.keys]
+        one is all that is left, and is never offered. An old key rolled twice is named once."""
+        found = [p.old_id for p in self.pairs if p.old_id in self.keys and p.new_id in self.keys]
+        return list(dict.fromkeys(found))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -259,7 +259,7 @@ class RollFlow:
         self.pairs = message.pairs
         state = self.screen.state
         changed = set()
-        for pair in self.pairs:
+        for pair in reversed(self.pairs):  # newest last: a key rolled twice names its latest
             if state.is_active(pair.old_id) and not state.flags.get(pair.old_id, "").startswith(
                 "not rolled"
             ):
