@@ -59,7 +59,7 @@ from lwadmin_tui.api.models import (
     TeamMembers,
     TeamPage,
 )
-from lwadmin_tui.api.new_key import CreatedKey, NewKey
+from lwadmin_tui.api.new_key import CreatedKey, NewKey, token_digest, unusable_answer
 
 PAGE_LIMIT = 1000  # the server's maximum for /api/projects and /api/teams
 MAX_PAGES = 50  # a server that never says "last page" cannot keep the client reading forever
@@ -109,6 +109,8 @@ class LangWatchClient:
         self.host = urlsplit(self.endpoint).netloc or self.endpoint
         self.total_timeout = total_timeout
         self._api_key = api_key
+        self._tokens_seen: set[str] = set()
+        """Digests of the tokens created keys were given: a repeat is no new secret."""
         headers = {"User-Agent": f"lwadmin-tui/{__version__}", "Accept": "application/json"}
         self._http = httpx.AsyncClient(
             base_url=self.endpoint,
@@ -210,12 +212,17 @@ class LangWatchClient:
                 "the server's create answer has no usable key id or token",
                 status=response.status_code,
             )
-        return CreatedKey(
+        made = CreatedKey(
             created.api_key.id,
             created.api_key.name,
             created.api_key.created_at,
             ApiKey(created.token),
         )
+        odd = unusable_answer(new, made, self._api_key, self._tokens_seen)
+        if odd:
+            raise BadResponse(odd, status=response.status_code)
+        self._tokens_seen.add(token_digest(made.token))
+        return made
 
     async def update_key(self, key_id: str, changes: dict[str, Any]) -> ApiKeyDetail:
         """PATCH name, description, permissionMode, permissions or bindings (never the expiry)."""

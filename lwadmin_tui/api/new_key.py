@@ -6,6 +6,8 @@ last 4 characters, so it cannot reach a log line, a traceback or the screen by a
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -67,3 +69,26 @@ class CreatedKey:
     name: str
     created_at: datetime
     token: ApiKey = field(repr=False)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names as the server compares them; ends trimmed in case it trims them."""
+    return a.strip() == b.strip()
+
+
+def token_digest(token: ApiKey) -> str:
+    """What is kept of a token handed out, to see it again: never the token itself."""
+    return hashlib.sha256(token.reveal().encode()).hexdigest()
+
+
+def unusable_answer(asked: NewKey, created: CreatedKey, credential: ApiKey, seen: set[str]) -> str:
+    """Why a 201 is not the key asked for ("" when it is). A key was made, but a token that is
+    the admin's own credential, one handed out before, or a key of another name is not its
+    secret: the caller treats the answer as lost, finds the key made and revokes it."""
+    if hmac.compare_digest(created.token.reveal().encode(), credential.reveal().encode()):
+        return "the server's create answer gave this session's own credential as the new token"
+    if token_digest(created.token) in seen:
+        return "the server's create answer gave a token it had already given for another key"
+    if not same_name(created.name, asked.name):
+        return "the server's create answer named a key of another name"
+    return ""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import LangWatchError
+from lwadmin_tui.api.new_key import same_name
 from lwadmin_tui.audit.log import safe
 from lwadmin_tui.text import safe_text
 
@@ -47,7 +48,7 @@ class Orphans:
                 f"{lost}; a new key may exist, and the list to find it failed "
                 f"({said(error)}): look for a key named {safe(name)!r}",
             )
-        made = [key for key in listed if key.name == name and key.id not in self.known]
+        made = [key for key in listed if same_name(key.name, name) and key.id not in self.known]
         if len(made) > 1:  # another admin or a job made one too: which is ours is not known
             ids = ", ".join(key.id for key in made[:5])
             return Cleanup(
