@@ -72,18 +72,21 @@ async def test_quit_mid_roll_asks_first_or_leaves_nothing_unsaid(isolated_state:
 
 async def test_the_token_screen_ignores_type_ahead(admin_world: World) -> None:
     app = make_app(admin_world, confirm_guard_seconds=0.3)
+    now = [0.0]
+    app.monotonic = lambda: now[0]  # the guards' clock: the test moves it, not the machine
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
         await mark(pilot, [key_id])
         await pilot.press("R")
-        await pilot.pause(0.35)
+        await pilot.pause()
+        now[0] += 1
         await pilot.press("s", "o", "y")
         await wait_for(pilot, lambda: isinstance(app.screen, TokenScreen))
         await pilot.press("enter")  # type-ahead, within the guard
         assert isinstance(app.screen, TokenScreen)
         assert admin_world.fake.key(key_id).revoked_at is None  # the secret was not seen yet
-        await pilot.pause(0.35)
+        now[0] += 1
         await pilot.press("enter")  # seen: now it closes, and the old key goes
         await wait_roll(pilot)
         assert not isinstance(app.screen, TokenScreen)

@@ -414,7 +414,10 @@ class KeysScreen(Screen[None]):
         from lwadmin_tui.ui.screens.token_screen import TokenScreen
 
         guard = self.lw_app.confirm_guard_seconds
-        self.app.push_screen(TokenScreen(message.delivery, message.seen, guard_seconds=guard))
+        token = TokenScreen(
+            message.delivery, message.seen, guard_seconds=guard, clock=self.lw_app.monotonic
+        )
+        self.app.push_screen(token)
 
     def action_retry_failed(self) -> None:
         self.batches.retry_failed()

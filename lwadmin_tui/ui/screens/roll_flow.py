@@ -123,6 +123,7 @@ class RollFlow:
             command_name=command_name,
             secrets_folder=short_path(SecretFile().path.parent),
             guard_seconds=self.app.confirm_guard_seconds,
+            clock=self.app.monotonic,
         )
 
         def answered(choice: RollChoice | None) -> None:
