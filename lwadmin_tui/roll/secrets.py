@@ -1,19 +1,22 @@
 """Where a new key's token goes, once: a private file of its own, or a command that takes it on
 its standard input (to put it into a secret manager: `vault`, `op`, `pass`).
 
-A delivery either is complete (the line written, flushed and synced; the command exited 0) or
-raises `NotDelivered` with a sentence, and the roll then revokes the new key: a token that
-reached nobody must not stay valid. The token is never in argv, in the environment of the
+A delivery either is complete (the line written, flushed and synced; the command read all of it
+and exited 0) or raises `NotDelivered` with a sentence, and the roll then revokes the new key: a
+token that reached nobody must not stay valid. The token is never in argv, in the environment of the
 command, in the sentence, or anywhere else on disk.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import shlex
+import struct
 import subprocess
+import termios
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,7 +123,8 @@ class SecretCommand:
     """Runs `command` (split as a shell would, not run by one) once per key, the token on its
     standard input followed by a line break. Old id, new id and name are in its environment
     (`LWADMIN_ROLL_OLD_ID`, `LWADMIN_ROLL_NEW_ID`, `LWADMIN_ROLL_NAME`); the admin's credential
-    is taken out of it. Its output is discarded: it could echo the token onto the screen."""
+    is taken out of it. Its output is discarded: it could echo the token onto the screen. It has
+    delivered the token when it exited 0 having read all of it."""
 
     def __init__(self, command: str, *, timeout: float = COMMAND_TIMEOUT) -> None:
         self.argv = shlex.split(command)
@@ -139,20 +143,45 @@ class SecretCommand:
             "LWADMIN_ROLL_NEW_ID": delivery.new_id,
             "LWADMIN_ROLL_NAME": safe_text(delivery.name, 200),
         }
+        # Our own pipe, whose read end this process keeps: the token (far smaller than a pipe's
+        # buffer) is written at once, and what the command left in the pipe when it exited is
+        # counted. A command that exits 0 without reading the token has not delivered it.
+        read_end, write_end = os.pipe()
         try:
-            finished = subprocess.run(
-                self.argv,
-                input=(delivery.token.reveal() + "\n").encode(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=env,
-                timeout=self.timeout,
-                check=False,
-            )
+            status = self._run(env, read_end, write_end, delivery.token)
+            unread = _unread(read_end)
+        finally:
+            os.close(read_end)
+        if status != 0:
+            raise NotDelivered(f"{self.where} exited with status {status}")
+        if unread:
+            raise NotDelivered(f"{self.where} exited 0 but did not read the whole secret")
+
+    def _run(self, env: dict[str, str], read_end: int, write_end: int, token: ApiKey) -> int:
+        try:
+            try:
+                process = subprocess.Popen(
+                    self.argv,
+                    stdin=read_end,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            except (OSError, ValueError) as error:  # ValueError: a NUL in an argument or a value
+                reason = os_reason(error) if isinstance(error, OSError) else str(error)
+                raise NotDelivered(f"{self.where} could not be run: {reason}") from None
+            write_all(write_end, (token.reveal() + "\n").encode())
+        finally:
+            os.close(write_end)  # the command reads to its end of file
+        try:
+            return process.wait(self.timeout)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
             raise NotDelivered(f"{self.where} did not finish within {self.timeout:g} s") from None
-        except (OSError, ValueError) as error:  # ValueError: a NUL in an argument or a value
-            reason = os_reason(error) if isinstance(error, OSError) else str(error)
-            raise NotDelivered(f"{self.where} could not be run: {reason}") from None
-        if finished.returncode != 0:
-            raise NotDelivered(f"{self.where} exited with status {finished.returncode}")
+
+
+def _unread(read_end: int) -> int:
+    """Bytes still in the pipe (FIONREAD)."""
+    answer = fcntl.ioctl(read_end, termios.FIONREAD, b"\0\0\0\0")
+    return int(struct.unpack("i", answer)[0])
