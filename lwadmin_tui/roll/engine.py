@@ -36,7 +36,7 @@ from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import BatchAudit, safe
 from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.control import Target
-from lwadmin_tui.bulk.engine import BulkRevoker
+from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY, BulkRevoker
 from lwadmin_tui.outcomes import OutcomeKind
 from lwadmin_tui.roll.orphans import Cleanup, Orphans
 from lwadmin_tui.roll.orphans import said as _said
@@ -45,6 +45,7 @@ from lwadmin_tui.roll.replacement import Expiry, kept_words, replacement_for
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretSink
 from lwadmin_tui.text import safe_text
 
+CANCELLED = "cancelled"
 _DONE = {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
 
 
@@ -85,6 +86,7 @@ class Roller:
         expiry_date: datetime | None = None,
         own_key_id: str | None = None,
         revoke_audit: Callable[[], BatchAudit] | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.client = client
@@ -95,6 +97,7 @@ class Roller:
         self.expiry_date = expiry_date
         self.own_key_id = own_key_id
         self.revoke_audit = revoke_audit
+        self.concurrency = concurrency
         self.clock = clock
         self.stopped = ""
         """Why the roll stopped early (the audit log), else empty."""
@@ -102,6 +105,8 @@ class Roller:
         self._listed_first: set[str] = set()
         self._unrecorded: set[str] = set()
         """Old keys whose pair could not be recorded: never revoked by this roll."""
+        self._revoker: BulkRevoker | None = None
+        """The old keys' revocation, while it runs: `x` stops it too."""
 
     async def run(self, targets: Sequence[Target]) -> list[RollOutcome]:
         """Roll each target once, in order; then revoke the old keys of those rolled, if asked."""
@@ -139,9 +144,12 @@ class Roller:
         return outcomes
 
     def cancel(self) -> None:
-        """No further key is started; the one in progress goes to its end."""
+        """Nothing new is sent: no further key is started (the one in progress goes to its
+        end) and no old key is revoked that is not already on its way."""
         if not self.stopped:
-            self.stopped = "cancelled"
+            self.stopped = CANCELLED
+        if self._revoker is not None:
+            self._revoker.cancel()
 
     async def _roll_or_stop(self, target: Target) -> RollOutcome:
         if self.stopped:
@@ -280,13 +288,18 @@ class Roller:
         outcomes = [_kept_own(o) if o.old_id == self.own_key_id else o for o in outcomes]
         if not delivered:
             return outcomes
+        if self.stopped == CANCELLED:
+            return [_kept_cancelled(o) if o in delivered else o for o in outcomes]
         if self.revoke_audit is None:
             raise ValueError("revoking the old keys needs an audit log")
-        engine = BulkRevoker(
+        engine = self._revoker = BulkRevoker(
             self.client,
+            concurrency=self.concurrency,
             audit=self.revoke_audit(),
             own_key_id=self.own_key_id,
         )
+        if self.stopped == CANCELLED:  # `x` came as the audit log was opened
+            engine.cancel()
         results = await engine.run(Target(o.old_id, o.old_name) for o in delivered)
         by_id = {r.key_id: r for r in results}
         final = []
@@ -308,6 +321,11 @@ class Roller:
                     )
                 )
         return final
+
+
+def _kept_cancelled(outcome: RollOutcome) -> RollOutcome:
+    message = "the old key was not revoked: the roll was cancelled; the cutover (C) revokes it"
+    return RollOutcome(outcome.old_id, outcome.old_name, outcome.kind, outcome.new_id, message)
 
 
 def _kept_own(outcome: RollOutcome) -> RollOutcome:

@@ -159,6 +159,7 @@ class RollFlow:
             expiry_date=choice.expiry_date,
             own_key_id=batches.own_key_id,
             revoke_audit=revoke_audit,
+            concurrency=app.concurrency,
             clock=app.clock,  # "the old date while it is ahead": ahead of the app's now
         )
         self.roller = roller
@@ -178,10 +179,13 @@ class RollFlow:
 
     def cancel(self) -> None:
         """`x`: the key being rolled finishes (its secret delivered or its new key revoked);
-        no further key is started. Old keys are revoked only for those done, if asked."""
+        no further key is started, and no old key is revoked that is not already on its way."""
         if self.roller is not None:
             self.roller.cancel()
-        self.screen.say("Cancelling the roll: the key in progress finishes, no other starts.")
+        self.screen.say(
+            "Cancelling the roll: the key in progress finishes, no other starts, and the old "
+            "keys not yet sent are kept (C revokes them later)."
+        )
 
     def worker_failed(self) -> None:
         """A bug ended the roll: no row may keep saying "rolling…", and R works again."""
