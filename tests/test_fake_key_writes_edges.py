@@ -1,10 +1,10 @@
-"""The fake's POST rules against reference/langwatch-api.md."""
+"""The fake's POST and PATCH rules against reference/langwatch-api.md."""
 
 from __future__ import annotations
 
 import json
 
-from lwadmin_tui.fake.scenarios import admin_scenario
+from lwadmin_tui.fake.scenarios import admin_scenario, manager_scenario
 from tests.conftest import FIXED_NOW
 
 KEYS = "/api/api-keys"
@@ -32,3 +32,23 @@ def test_a_pre_3_13_server_still_creates_keys() -> None:
     admin.app.legacy = True
     status, _answer = send(admin, "POST", KEYS, {"name": "svc", "keyType": "service"})
     assert status == 201
+
+
+def test_a_patch_of_permissions_or_mode_alone_grants_nothing_above_the_callers_own() -> None:
+    """Dana's credential holds organization:view and :manage at org scope, nothing more."""
+    manager = manager_scenario(FIXED_NOW)
+    custom = [{"role": "CUSTOM", "scopeType": "ORGANIZATION", "scopeId": manager.app.org.id}]
+    body = {"name": "mine", "bindings": custom, "permissions": ["organization:view"]}
+    _, created = send(manager, "POST", KEYS, {**body, "permissionMode": "restricted"})
+    path = f"{KEYS}/{created['apiKey']['id']}"
+    wider = {"permissions": ["organization:view", "project:manage"]}
+    status, answer = send(manager, "PATCH", path, wider)
+    assert (status, answer["error"]) == (403, "api_key_scope_violation")
+    assert send(manager, "GET", path)[1]["permissions"] == ["organization:view"]
+    status, _ = send(manager, "PATCH", path, {"permissions": ["organization:manage"]})
+    assert status == 200  # within her own
+    laptop = next(k for k in manager.app.org.keys.values() if k.name == "dana laptop")
+    laptop.permission_mode = "readonly"  # MEMBER on a project: above what her credential holds
+    status, answer = send(manager, "PATCH", f"{KEYS}/{laptop.id}", {"permissionMode": "all"})
+    assert (status, answer["error"]) == (403, "api_key_scope_violation")
+    assert manager.app.key(laptop.id).permission_mode == "readonly"

@@ -5,7 +5,9 @@ schema (422 `validation_error` naming the fields), the name is not reserved (422
 mint this kind of key (403 `api_key_admin_required`), and grants nothing above its own (403
 `api_key_scope_violation`). The new key's token authenticates at once; it is in the 201 answer
 only. A PATCH changes name, description, permission mode, permissions and bindings, never the
-expiry; another user's key answers 404 to a non-admin, a revoked one 409.
+expiry; another user's key answers 404 to a non-admin, a revoked one 409. One that names
+bindings, permissions or permission mode passes the same scope check as a POST, over the
+bindings the key will have.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ NAME_MAX, DESCRIPTION_MAX, BINDINGS_MAX, PROJECT_IDS_MAX = 100, 500, 20, 50
 ROLES = ("ADMIN", "MEMBER", "VIEWER", "CUSTOM")
 SCOPE_TYPES = ("ORGANIZATION", "TEAM", "PROJECT")
 MODES = ("all", "readonly", "restricted")
+# A PATCH naming any of these may widen what the key grants: it passes a POST's scope check.
+GRANT_FIELDS = frozenset({"bindings", "permissions", "permissionMode"})
 _ADMIN_MESSAGES = {
     "create-service-key": "Only organization admins can create service API keys",
     "assign-to-another-user": "Only organization admins can create API keys for other users",
@@ -131,11 +135,13 @@ def update_key(
     permissions = (
         frozenset(values["permissions"]) if "permissions" in values else _custom_permissions(key)
     )
-    if "bindings" in values:
-        refused = _scope_problem(fake, caller, values["bindings"], permissions)
+    bindings = values["bindings"] if "bindings" in values else _triples(key)
+    if GRANT_FIELDS & values.keys():
+        refused = _scope_problem(fake, caller, bindings, permissions)
         if refused is not None:
             return refused
-        key.bindings = [_binding(fake, b, permissions) for b in values["bindings"]]
+    if "bindings" in values:
+        key.bindings = [_binding(fake, b, permissions) for b in bindings]
     elif "permissions" in values:
         key.bindings = [
             replace(b, permissions=permissions) if b.role == "CUSTOM" else b for b in key.bindings
@@ -319,6 +325,11 @@ def _project_ids(value: Any) -> tuple[Any, str | None]:
     ):
         return None, f"A list of at most {PROJECT_IDS_MAX} project ids is required"
     return value, None
+
+
+def _triples(key: FakeKey) -> list[tuple[str, str, str]]:
+    """The key's bindings as a body states them, for the scope check of a PATCH that keeps them."""
+    return [(b.role, b.scope_type, b.scope_id) for b in key.bindings]
 
 
 def _custom_permissions(key: FakeKey) -> frozenset[str]:
