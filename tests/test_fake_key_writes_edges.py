@@ -52,3 +52,15 @@ def test_a_patch_of_permissions_or_mode_alone_grants_nothing_above_the_callers_o
     status, answer = send(manager, "PATCH", f"{KEYS}/{laptop.id}", {"permissionMode": "all"})
     assert (status, answer["error"]) == (403, "api_key_scope_violation")
     assert manager.app.key(laptop.id).permission_mode == "readonly"
+
+
+def test_an_unknown_project_id_is_named_as_that_project_ids_entry() -> None:
+    admin = admin_scenario(FIXED_NOW)
+    fleet = next(p.id for p in admin.app.org.projects if p.slug == "fleet-telemetry")
+    body = {"name": "exporter", "keyType": "service", "projectIds": [fleet, "project_nowhere"]}
+    status, answer = send(admin, "POST", KEYS, body)
+    assert status == 422 and list(answer["fields"]) == ["projectIds.1"]
+    viewer = {"role": "VIEWER", "scopeType": "PROJECT", "scopeId": fleet}
+    body = {**body, "bindings": [viewer], "projectIds": ["project_nowhere"]}
+    status, answer = send(admin, "POST", KEYS, body)
+    assert status == 422 and list(answer["fields"]) == ["projectIds.0"]

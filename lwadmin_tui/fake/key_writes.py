@@ -97,9 +97,10 @@ def create_key(fake: KeyRules, caller: FakeKey, body: bytes) -> FakeResponse:
         return admin_required(action)
     if owner is not None and not _active_member(fake.org, owner):
         return validation_error({"assignedToUserId": ["No active member of the organization"]})
-    bindings = values.get("bindings") or []
-    bindings += [("ADMIN", "PROJECT", project) for project in values.get("projectIds") or []]
-    refused = _scope_problem(fake, caller, bindings, frozenset(values.get("permissions") or ()))
+    stated = values.get("bindings") or []
+    bindings = stated + [("ADMIN", "PROJECT", p) for p in values.get("projectIds") or []]
+    permissions = frozenset(values.get("permissions") or ())
+    refused = _scope_problem(fake, caller, bindings, permissions, stated=len(stated))
     if refused is not None:
         return refused
     key = _mint(fake, caller, values, owner, bindings)
@@ -356,10 +357,14 @@ def _scope_problem(
     caller: FakeKey,
     bindings: list[tuple[str, str, str]],
     custom: frozenset[str] = frozenset(),
+    *,
+    stated: int | None = None,
 ) -> FakeResponse | None:
     """The first binding that names no scope of the organization (422), or grants anything the
     caller's own bindings do not grant at that scope or one enclosing it (403); a CUSTOM one
-    grants `custom`."""
+    grants `custom`. The first `stated` came as `bindings` (all, if None), the rest as
+    `projectIds`: a 422 names the entry the client sent."""
+    stated = len(bindings) if stated is None else stated
     org = fake.org
     teams = {t.id for t in org.teams if t.organization_id == caller.organization_id}
     team_of = {p.id: p.team_id for p in org.projects if p.team_id in teams}
@@ -372,7 +377,9 @@ def _scope_problem(
             else scope_id in team_of
         )
         if not known:
-            where = f"bindings.{index}.scopeId" if index < BINDINGS_MAX else "projectIds"
+            where = (
+                f"bindings.{index}.scopeId" if index < stated else f"projectIds.{index - stated}"
+            )
             return validation_error({where: [f"No {scope_type.lower()} {scope_id} here"]})
         enclosing = {("ORGANIZATION", caller.organization_id), (scope_type, scope_id)}
         if scope_type == "PROJECT":
