@@ -64,3 +64,22 @@ def test_an_unknown_project_id_is_named_as_that_project_ids_entry() -> None:
     body = {**body, "bindings": [viewer], "projectIds": ["project_nowhere"]}
     status, answer = send(admin, "POST", KEYS, body)
     assert status == 422 and list(answer["fields"]) == ["projectIds.0"]
+
+
+def test_name_and_description_lengths_count_utf16_code_units_as_zod_does() -> None:
+    """An astral-plane emoji is one code point and two UTF-16 units (JavaScript's length)."""
+    admin = admin_scenario(FIXED_NOW)
+    rocket = "\N{ROCKET}"
+    for body, field in [
+        ({"name": rocket * 100}, "name"),
+        ({"name": "x", "description": rocket * 251}, "description"),
+    ]:
+        status, answer = send(admin, "POST", KEYS, {**body, "keyType": "service"})
+        assert status == 422 and list(answer["fields"]) == [field]
+    body = {"name": rocket * 50, "description": rocket * 250, "keyType": "service"}
+    status, created = send(admin, "POST", KEYS, body)
+    assert status == 201
+    path = f"{KEYS}/{created['apiKey']['id']}"
+    status, answer = send(admin, "PATCH", path, {"name": rocket * 51})
+    assert status == 422 and list(answer["fields"]) == ["name"]
+    assert send(admin, "PATCH", path, {"name": "é" * 100})[0] == 200  # one unit each

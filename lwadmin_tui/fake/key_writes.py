@@ -236,7 +236,7 @@ def _check(body: dict[str, Any], *, creating: bool) -> _Checked:
     values = checked.values
     if creating or "name" in body:
         name = body.get("name")
-        if not isinstance(name, str) or not 1 <= len(name) <= NAME_MAX:
+        if not isinstance(name, str) or not 1 <= _js_length(name) <= NAME_MAX:
             checked.fail("name", f"A string of 1 to {NAME_MAX} characters is required")
         else:
             values["name"] = name
@@ -257,6 +257,12 @@ def _check(body: dict[str, Any], *, creating: bool) -> _Checked:
 _Check = Callable[[Any], tuple[Any, str | None]]
 
 
+def _js_length(text: str) -> int:
+    """A string's length as zod's `.max()` counts it: UTF-16 code units (JavaScript's
+    `length`), so an astral-plane emoji counts two; a lone surrogate from the JSON counts one."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def _optional(checked: _Checked, body: dict[str, Any], name: str, check: _Check) -> None:
     if name not in body or body[name] is None:
         return
@@ -269,7 +275,7 @@ def _optional(checked: _Checked, body: dict[str, Any], name: str, check: _Check)
 
 def _text(limit: int, *, empty: bool = True) -> _Check:
     def check(value: Any) -> tuple[Any, str | None]:
-        if not isinstance(value, str) or len(value) > limit or (not empty and not value):
+        if not isinstance(value, str) or _js_length(value) > limit or (not empty and not value):
             return None, f"A string of at most {limit} characters is required"
         return value, None
 
