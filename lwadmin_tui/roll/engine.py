@@ -37,6 +37,7 @@ from lwadmin_tui.audit.log import BatchAudit, safe
 from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY, BulkRevoker
+from lwadmin_tui.keys.ownership import ACCESS_WORDS
 from lwadmin_tui.outcomes import OutcomeKind
 from lwadmin_tui.roll.orphans import Cleanup, Orphans
 from lwadmin_tui.roll.orphans import said as _said
@@ -102,7 +103,10 @@ class Roller:
         self.stopped = ""
         """Why the roll stopped early (the audit log), else empty."""
         self._orphans = Orphans(client, self._record, set())
-        self._listed_first: set[str] = set()
+        self._made: set[str] = set()
+        """Keys this roll made: never taken for a lost create's key."""
+        self._listed: set[str] = set()
+        """The ids listed just before the create in progress."""
         self._unrecorded: set[str] = set()
         """Old keys whose pair could not be recorded: never revoked by this roll."""
         self._revoker: BulkRevoker | None = None
@@ -124,8 +128,6 @@ class Roller:
                 where=self.sink.where,
                 revoke_old=self.revoke_old,
             )
-            self._listed_first = {key.id for key in await self.client.list_keys()}
-            self._orphans.known = set(self._listed_first)
             outcomes = []
             for target in unique:
                 outcomes.append(await self._roll_or_stop(target))
@@ -135,8 +137,6 @@ class Roller:
         except OSError as error:
             self.stopped = audit_sentence(error)
             return [self._not_rolled(t, self.stopped) for t in unique]
-        except LangWatchError as error:  # the first list
-            return [self._not_rolled(t, f"could not list the keys: {_said(error)}") for t in unique]
         finally:
             lock.release()
         if self.revoke_old:
@@ -163,7 +163,7 @@ class Roller:
                 "roll_outcome",
                 old_id=target.key_id,
                 kind=outcome.kind.value,
-                **({"new_id": outcome.new_id} if outcome.kind is RollKind.NEW_REVOKED else {}),
+                **({"new_id": outcome.new_id} if outcome.new_id else {}),
             )
         return outcome
 
@@ -178,6 +178,13 @@ class Roller:
         if refused:
             return self._not_rolled(target, refused)
         new = replacement_for(old, self.expiry, self.clock(), self.expiry_date)
+        try:
+            # Listed just before its create: a lost answer's key is one not listed here, so a
+            # colleague's key of the same name made since the roll began is not taken for it.
+            self._listed = {key.id for key in await self.client.list_keys()}
+        except LangWatchError as error:
+            return self._not_rolled(target, f"could not list the keys first: {_said(error)}")
+        self._orphans.known = self._listed | self._made
         await self._record("roll_read", old_id=target.key_id, keeps=safe_text(kept_words(new), 300))
         await self._record("roll_intent", old_id=target.key_id, new_name=safe(new.name))
         try:
@@ -194,6 +201,7 @@ class Roller:
             named = BadResponse("the create answer named a key that already existed", status=201)
             return await self._lost_create(target, new, named)
         self._orphans.known.add(created.key_id)
+        self._made.add(created.key_id)
         try:
             await self._record(
                 "roll_created",
@@ -243,7 +251,7 @@ class Roller:
         cleanup = await self._orphans.after_lost_create(new.name, lost)
         if cleanup is not None:
             return self._cleaned(target, cleanup)
-        if target.key_id not in self._listed_first:
+        if target.key_id not in self._listed:
             # This credential's list does not show the old key, so it cannot show its new twin
             # either (a personal credential lists its own user's keys only).
             return RollOutcome(
@@ -343,10 +351,16 @@ def _not_rollable(old: ApiKeyDetail, expiry: Expiry, now: datetime) -> str:
     """Why `old` is not rolled as asked ("" when it is)."""
     if old.revoked_at is not None:
         return "the old key is already revoked"
+    if old.permission_mode not in ACCESS_WORDS:
+        return (
+            f"the old key's permission mode {safe_text(old.permission_mode, 40)!r} is not one "
+            "this tool knows (all, readonly, restricted): its replacement could not keep it; "
+            "roll it by hand"
+        )
     if not old.role_bindings:
         return (
             "the old key has no binding: its replacement would get the server's default, "
-            "organization-wide ADMIN; create its replacement by hand (N)"
+            "organization-wide ADMIN; create its replacement by hand (c)"
         )
     if expiry is Expiry.KEEP and old.expires_at is not None and old.expires_at <= now:
         return (

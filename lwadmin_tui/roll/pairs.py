@@ -4,9 +4,10 @@ that say "rolled → new name" until the old key is revoked."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from lwadmin_tui.roll.engine import RollKind
 from lwadmin_tui.roll.records import PAIR
 from lwadmin_tui.text import safe_text
 
@@ -29,6 +30,9 @@ class Unfinished:
     new_id: str
     new_name: str
     time: str
+    not_ids: frozenset[str] = frozenset()
+    """When only the name is known: keys of that name that are not it (the key it was to
+    replace, and every key this tool made and recorded)."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,9 @@ def roll_history(records: Iterable[dict[str, Any]], host: str, profile: str) -> 
 
 
 def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
-    """New keys made without their secret known to be delivered, and creates whose answer
-    never came (`new_id` empty: only the name is known)."""
+    """New keys made without their secret known to be delivered or the key revoked, and creates
+    whose new key was never known (`new_id` empty: only the name is): a lost answer whose key
+    was not found, or a stop before the answer."""
     made: dict[str, Unfinished] = {}
     settled: set[str] = set()
     asked: dict[tuple[str, str], Unfinished] = {}
@@ -56,17 +61,40 @@ def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
         if event in ("roll_intent", "create_intent"):
             name = safe_text(record.get("new_name", ""), 100)
             asked[step] = Unfinished("", name, str(record.get("time", "")))
-        elif event in ("roll_created", "created", "create_failed", "roll_outcome"):
+        elif event in ("roll_created", "created"):
             answered.add(step)
+        elif event in ("create_failed", "roll_outcome") and not _left_unknown(record):
+            answered.add(step)  # nothing made, or the key made is named by its id
         if not isinstance(new_id, str):
             continue
         if event in ("roll_created", "created"):
             name = safe_text(record.get("new_name", ""), 100)
             made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
-        elif event in (PAIR, "roll_cleanup", "token_shown", "roll_outcome"):
+        elif event == "roll_cleanup_intent" and new_id not in made:  # a lost create's key, found
+            name = asked[step].new_name if step in asked else ""
+            made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
+        elif event in (PAIR, "token_shown") or _settles(record):
             settled.add(new_id)
-    unanswered = [u for step, u in asked.items() if step not in answered]
+    ours = frozenset(made)
+    unanswered = [
+        replace(u, not_ids=ours | {step[1]}) for step, u in asked.items() if step not in answered
+    ]
     return [u for new_id, u in reversed(made.items()) if new_id not in settled] + unanswered[::-1]
+
+
+def _settles(record: dict[str, Any]) -> bool:
+    """A cleanup that revoked the key, or a roll's outcome saying it was delivered or revoked."""
+    if record.get("event") == "roll_cleanup":
+        return record.get("revoked") is True
+    delivered = (RollKind.ROLLED.value, RollKind.ROLLED_REVOKED.value, RollKind.NEW_REVOKED.value)
+    return record.get("event") == "roll_outcome" and record.get("kind") in delivered
+
+
+def _left_unknown(record: dict[str, Any]) -> bool:
+    """A roll's "new key left" with no id: a key may exist that only its name can find."""
+    return record.get("event") == "roll_outcome" and (
+        record.get("kind") == RollKind.NEW_LEFT.value and not record.get("new_id")
+    )
 
 
 def rolled_pairs(records: Iterable[dict[str, Any]], host: str, profile: str) -> list[RolledPair]:

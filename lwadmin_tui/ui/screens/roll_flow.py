@@ -19,7 +19,7 @@ from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
-from lwadmin_tui.roll.pairs import RolledPair, roll_history
+from lwadmin_tui.roll.pairs import RolledPair, Unfinished, roll_history
 from lwadmin_tui.roll.secrets import (
     Delivery,
     NotDelivered,
@@ -273,15 +273,19 @@ class RollFlow:
         if changed:
             self.screen.table.update_keys(changed, state)
         active = state.active_keys()
-        active_names = {key.name for key in active.values()}
-        left = [
-            u
-            for u in message.unfinished
-            if (u.new_id in active if u.new_id else u.new_name in active_names)
-        ]
+
+        def still_there(u: Unfinished) -> bool:
+            if u.new_id:
+                return u.new_id in active
+            # Only its name is known: a key of that name, not one known to be another key.
+            return any(k.name == u.new_name and k.id not in u.not_ids for k in active.values())
+
+        left = [u for u in message.unfinished if still_there(u)]
         if left and not self.running and not self.screen.creates.running:
             named = ", ".join(
-                f"{u.new_name} ({u.new_id})" if u.new_id else f"a key named {u.new_name!r}"
+                f"{u.new_name or 'a new key'} ({u.new_id})"
+                if u.new_id
+                else f"a key named {u.new_name!r}"
                 for u in left[:3]
             )
             more = f" and {len(left) - 3} more" if len(left) > 3 else ""
