@@ -12,6 +12,7 @@ from lwadmin_tui.roll.pairs import rolled_pairs
 from lwadmin_tui.roll.records import PAIR, RollAudit
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.ui.screens.cutover import CutoverScreen
+from lwadmin_tui.ui.screens.roll_dialog import RollDialog
 from tests.app_driver import (
     cell,
     keys_screen,
@@ -117,3 +118,21 @@ async def test_a_planted_pair_is_not_offered_by_the_cutover(admin_world: World) 
         keys_screen(pilot).rolls.read_pairs()
         await settle(pilot)
         assert keys_screen(pilot).rolls.pairs == []
+
+
+async def test_r_on_a_key_already_rolled_asks_for_the_cutover_instead(admin_world: World) -> None:
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
+        await mark(pilot, [key_id])
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("y")
+        await wait_roll(pilot)
+        made = len(admin_world.fake.org.keys)
+        await pilot.press("R")  # the same key, still marked
+        await settle(pilot)
+        assert not isinstance(app.screen, RollDialog)
+        assert "already rolled" in message_line(pilot)
+        assert len(admin_world.fake.org.keys) == made

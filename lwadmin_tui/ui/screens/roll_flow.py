@@ -108,6 +108,14 @@ class RollFlow:
         if not keys:
             screen.say("Nothing to roll: mark keys with space, or move to one.", passing=True)
             return
+        rolled = self.rolled_already(keys)
+        if rolled:
+            screen.say(
+                f"{plural(len(rolled))} already rolled, the new key still active "
+                f"({names_of(rolled)}): finish the cutover (C), or revoke the new key "
+                "first, then roll again."
+            )
+            return
         command = self.app.session.secret_command
         try:
             command_name = SecretCommand(command).where if command else None
@@ -133,6 +141,13 @@ class RollFlow:
                 self.start(keys, choice)
 
         self.app.push_screen(dialog, answered)
+
+    def rolled_already(self, keys: list[ApiKeyInfo]) -> list[ApiKeyInfo]:
+        """Keys with a pair whose new key is still listed: a second roll would make a second
+        replacement beside the first, with nothing to say which one is in use."""
+        active = self.screen.state.active_keys()
+        replaced = {p.old_id for p in self.pairs if p.new_id in active}
+        return [key for key in keys if key.id in replaced]
 
     def sink_for(self, choice: RollChoice) -> SecretSink:
         if choice.secrets_to == COMMAND and self.app.session.secret_command:
@@ -308,6 +323,11 @@ def kept_words(key: ApiKeyInfo, state: KeysState) -> str:
         who = f"personal, {person_name(owned.owner_id, state.people, 24)}"
     access = f", {owned.access} access" if owned is not None and owned.access != "?" else ""
     return f"{who}; {scope_summary(key.role_bindings, state.scope_names) or 'no binding'}{access}"
+
+
+def names_of(keys: list[ApiKeyInfo], shown: int = 3) -> str:
+    names = ", ".join(safe_text(key.name, 30) for key in keys[:shown])
+    return names + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
 
 
 def short_path(path: object, room: int = 44) -> str:
