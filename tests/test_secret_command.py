@@ -41,6 +41,15 @@ def test_a_command_that_reads_the_token_has_it(script: str) -> None:
     deliver(command(script))
 
 
-def test_a_command_that_reads_it_and_fails_has_not(tmp_path: object) -> None:
+def test_a_command_that_reads_it_and_fails_has_not() -> None:
     with pytest.raises(NotDelivered, match="status 4"):
         deliver(command("import sys; sys.stdin.read(); sys.exit(4)"))
+
+
+def test_no_pipe_to_give_it_is_a_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr("lwadmin_tui.roll.secrets.os.pipe", no_pipe)
+    with pytest.raises(NotDelivered, match="could not be given the secret"):
+        deliver(command("import sys; sys.stdin.read()"))

@@ -146,12 +146,16 @@ class SecretCommand:
         # Our own pipe, whose read end this process keeps: the token (far smaller than a pipe's
         # buffer) is written at once, and what the command left in the pipe when it exited is
         # counted. A command that exits 0 without reading the token has not delivered it.
-        read_end, write_end = os.pipe()
         try:
-            status = self._run(env, read_end, write_end, delivery.token)
-            unread = _unread(read_end)
-        finally:
-            os.close(read_end)
+            read_end, write_end = os.pipe()
+            try:
+                status = self._run(env, read_end, write_end, delivery.token)
+                unread = _unread(read_end)
+            finally:
+                os.close(read_end)
+        except OSError as error:  # no pipe (too many open files), or it could not be read
+            why = os_reason(error)
+            raise NotDelivered(f"{self.where} could not be given the secret: {why}") from None
         if status != 0:
             raise NotDelivered(f"{self.where} exited with status {status}")
         if unread:
@@ -170,7 +174,12 @@ class SecretCommand:
             except (OSError, ValueError) as error:  # ValueError: a NUL in an argument or a value
                 reason = os_reason(error) if isinstance(error, OSError) else str(error)
                 raise NotDelivered(f"{self.where} could not be run: {reason}") from None
-            write_all(write_end, (token.reveal() + "\n").encode())
+            try:
+                write_all(write_end, (token.reveal() + "\n").encode())
+            except OSError:
+                process.kill()
+                process.wait()
+                raise
         finally:
             os.close(write_end)  # the command reads to its end of file
         try:
