@@ -211,6 +211,7 @@ class LangWatchClient:
             raise BadResponse(
                 "the server's create answer has no usable key id or token",
                 status=response.status_code,
+                made_id=created.api_key.id if is_key_id(created.api_key.id) else None,
             )
         made = CreatedKey(
             created.api_key.id,
@@ -220,7 +221,7 @@ class LangWatchClient:
         )
         odd = unusable_answer(new, made, self._api_key, self._tokens_seen)
         if odd:
-            raise BadResponse(odd, status=response.status_code)
+            raise BadResponse(odd, status=response.status_code, made_id=made.key_id)
         self._tokens_seen.add(token_digest(made.token))
         return made
 

@@ -59,11 +59,13 @@ NESTED_TOO_DEEPLY = "the server's answer is nested too deeply to read"
 
 
 class BadResponse(LangWatchError):
-    """An answer the client cannot read: an HTML page, an empty or truncated body, a wrong shape."""
+    """An answer the client cannot read: an HTML page, an empty or truncated body, a wrong shape.
+    `made_id`: the key a create's 201 named though the rest of it cannot be used."""
 
-    def __init__(self, message: str, *, status: int) -> None:
+    def __init__(self, message: str, *, status: int, made_id: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.made_id = made_id
 
 
 class ApiError(LangWatchError):

@@ -60,7 +60,8 @@ async def _create(
         refused = isinstance(error, BadResponse) and 300 <= error.status < 500
         if not sent or refused:
             return CreateResult(None, f"not created: {said(error)}")
-        return await _lost(client, audit, new, known, said(error))
+        made_id = error.made_id if isinstance(error, BadResponse) else None
+        return await _lost(client, audit, new, known, said(error), made_id)
     except LangWatchError as error:
         return CreateResult(None, refusal(error))
     if created.key_id in known:  # it names a key that existed before: not ours to show
@@ -69,11 +70,17 @@ async def _create(
 
 
 async def _lost(
-    client: LangWatchClient, audit: RollAudit, new: NewKey, known: set[str], why: str
+    client: LangWatchClient,
+    audit: RollAudit,
+    new: NewKey,
+    known: set[str],
+    why: str,
+    made_id: str | None = None,
 ) -> CreateResult:
     lost = f"the create's answer was lost ({why})"
     try:
-        cleanup = await Orphans(client, audit.save, known).after_lost_create(new.name, lost)
+        orphans = Orphans(client, audit.save, known)
+        cleanup = await orphans.after_lost_create(new, lost, made_id)
     except OSError as error:
         return CreateResult(
             None,

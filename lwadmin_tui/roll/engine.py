@@ -248,7 +248,8 @@ class Roller:
     async def _lost_create(self, target: Target, new: NewKey, error: LangWatchError) -> RollOutcome:
         """The create may have made a key whose secret nobody saw: find it, revoke it."""
         lost = f"the create's answer was lost ({_said(error)})"
-        cleanup = await self._orphans.after_lost_create(new.name, lost)
+        made_id = error.made_id if isinstance(error, BadResponse) else None
+        cleanup = await self._orphans.after_lost_create(new, lost, made_id)
         if cleanup is not None:
             return self._cleaned(target, cleanup)
         if target.key_id not in self._listed:

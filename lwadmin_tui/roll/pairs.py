@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from lwadmin_tui.audit.log import safe
 from lwadmin_tui.roll.engine import RollKind
+from lwadmin_tui.roll.orphans import LEFT
 from lwadmin_tui.roll.records import PAIR
 from lwadmin_tui.text import safe_text
 
@@ -47,6 +49,11 @@ def roll_history(records: Iterable[dict[str, Any]], host: str, profile: str) -> 
     return RollHistory(rolled_pairs(mine, host, profile), _unfinished(mine))
 
 
+def recorded_name(name: str) -> str:
+    """A key's name as its records keep it (made safe, then cut as they are read back)."""
+    return safe_text(safe(name), 100)
+
+
 def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
     """New keys made without their secret known to be delivered or the key revoked, and creates
     whose new key was never known (`new_id` empty: only the name is): a lost answer whose key
@@ -70,8 +77,12 @@ def _unfinished(records: list[dict[str, Any]]) -> list[Unfinished]:
         if event in ("roll_created", "created"):
             name = safe_text(record.get("new_name", ""), 100)
             made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
-        elif event == "roll_cleanup_intent" and new_id not in made:  # a lost create's key, found
-            name = asked[step].new_name if step in asked else ""
+        elif event in ("roll_cleanup_intent", LEFT, "roll_outcome") and new_id not in made:
+            if event == "roll_outcome" and record.get("kind") != RollKind.NEW_LEFT.value:
+                continue
+            # A lost create's key found (its cleanup may fail), a lookalike left for the admin,
+            # or a key left whose making was never recorded.
+            name = safe_text(record.get("new_name", ""), 100)
             made[new_id] = Unfinished(new_id, name, str(record.get("time", "")))
         elif event in (PAIR, "token_shown") or _settles(record):
             settled.add(new_id)

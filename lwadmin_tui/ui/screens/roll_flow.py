@@ -19,7 +19,7 @@ from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
-from lwadmin_tui.roll.pairs import RolledPair, Unfinished, roll_history
+from lwadmin_tui.roll.pairs import RolledPair, Unfinished, recorded_name, roll_history
 from lwadmin_tui.roll.secrets import (
     Delivery,
     NotDelivered,
@@ -293,7 +293,10 @@ class RollFlow:
             if u.new_id:
                 return u.new_id in active
             # Only its name is known: a key of that name, not one known to be another key.
-            return any(k.name == u.new_name and k.id not in u.not_ids for k in active.values())
+            return any(
+                recorded_name(k.name) == u.new_name and k.id not in u.not_ids
+                for k in active.values()
+            )
 
         left = [u for u in message.unfinished if still_there(u)]
         if left and not self.running and not self.screen.creates.running:
