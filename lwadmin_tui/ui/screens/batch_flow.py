@@ -249,7 +249,10 @@ class BatchFlow:
         )
 
         def confirmed(answer: bool | None) -> None:
-            if answer:
+            busy = screen.busy()
+            if answer and busy:
+                screen.say(f"Nothing was sent. {busy}")
+            elif answer:
                 self.start_batch(targets, reason=dialog.reason)
             else:
                 screen.say("Cancelled: nothing was sent.", passing=True)

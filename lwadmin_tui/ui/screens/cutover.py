@@ -25,18 +25,34 @@ from lwadmin_tui.ui.widgets.literal import literal
 LAST_USED_WINDOW = timedelta(minutes=1)
 
 
-def pair_state(pair: RolledPair, keys: Mapping[str, ApiKeyInfo]) -> str:
+def pair_state(pair: RolledPair, keys: Mapping[str, ApiKeyInfo], now: datetime) -> str:
     """In words: where this pair's cutover stands."""
     old, new = keys.get(pair.old_id), keys.get(pair.new_id)
     if old is None:
         return "old key revoked"
     if new is None:
         return "new key gone: keep the old one"
+    if new.expires_at is not None and new.expires_at <= now:
+        return "new key expired: keep the old one"
     if new.last_used_at is None:
         return "new key not used yet"
     if old.last_used_at is None or old.last_used_at + LAST_USED_WINDOW < new.last_used_at:
         return "new key in use, old key quiet"
     return "both in use"
+
+
+def offered(pairs: list[RolledPair], keys: Mapping[str, ApiKeyInfo], now: datetime) -> list[str]:
+    """The old keys `d` may revoke: still listed, their new key listed and not expired. With
+    the new key gone or lapsed, the old one is all that works, and is never offered. An old
+    key rolled twice is named once."""
+    found = [
+        p.old_id
+        for p in pairs
+        if p.old_id in keys
+        and p.new_id in keys
+        and not pair_state(p, keys, now).startswith("new key expired")
+    ]
+    return list(dict.fromkeys(found))
 
 
 def when(moment: datetime | None) -> str:
@@ -51,17 +67,17 @@ class CutoverScreen(ModalScreen[list[str] | None]):
         Binding("escape,q,C", "close", "Close", show=False, id="cutover.close"),
     ]
 
-    def __init__(self, pairs: list[RolledPair], keys: Mapping[str, ApiKeyInfo]) -> None:
+    def __init__(
+        self, pairs: list[RolledPair], keys: Mapping[str, ApiKeyInfo], now: datetime
+    ) -> None:
         super().__init__()
         self.pairs = pairs
         self.keys = keys
+        self.now = now
 
     @property
     def active_old(self) -> list[str]:
-        """Old keys still listed whose new key is listed too: with the new key gone, the old
-        one is all that is left, and is never offered. An old key rolled twice is named once."""
-        found = [p.old_id for p in self.pairs if p.old_id in self.keys and p.new_id in self.keys]
-        return list(dict.fromkeys(found))
+        return offered(self.pairs, self.keys, self.now)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -81,7 +97,7 @@ class CutoverScreen(ModalScreen[list[str] | None]):
                     when(old.last_used_at) if old else "revoked",
                     literal(pair.new_name or pair.new_id, 18),
                     when(new.last_used_at) if new else "gone",
-                    pair_state(pair, self.keys),
+                    pair_state(pair, self.keys, self.now),
                 )
             yield table
             hint = "d: revoke the old keys still active" if active else "no old key is active"

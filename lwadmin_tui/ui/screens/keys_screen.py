@@ -150,6 +150,17 @@ class KeysScreen(Screen[None]):
     def batch_running(self) -> bool:
         return self.batches.running
 
+    def busy(self) -> str:
+        """What runs now, as a sentence to wait for ("" when nothing does): a dialog answered
+        after something else started (from the palette, under it) starts nothing beside it."""
+        if self.batches.running:
+            return "A revocation batch is running; wait for it to finish (x cancels it)."
+        if self.rolls.running or self.creates.running:
+            return "Keys are being rolled or created: wait for that to end."
+        if self.owners.running:
+            return "The keys' details are being read: x stops the reads."
+        return ""
+
     # --- loading -------------------------------------------------------------------------------
 
     @work(exclusive=True, group="load", exit_on_error=False)
@@ -379,19 +390,24 @@ class KeysScreen(Screen[None]):
         self.rolls.ask()
 
     def action_cutover(self) -> None:
-        from lwadmin_tui.ui.screens.cutover import CutoverScreen
+        from lwadmin_tui.ui.screens.cutover import CutoverScreen, offered
 
         if not self.rolls.pairs:
             self.say("No rolled pair yet: R rolls the marked keys.", passing=True)
             return
 
         def chosen(old_ids: list[str] | None) -> None:
-            # The list may have been read again meanwhile: only keys still active are offered.
-            keys = [self.state.keys[k] for k in old_ids or () if self.state.is_active(k)]
+            # The list may have been read again meanwhile: only pairs still offered now count
+            # (a new key revoked or expired since leaves its old key the only one that works).
+            now_offered = offered(self.rolls.pairs, self.state.active_keys(), self.lw_app.clock())
+            keys = [self.state.keys[k] for k in old_ids or () if k in now_offered]
+            if len(keys) < len(old_ids or ()):
+                self.say("The list changed under the cutover: only pairs still offered count.")
             if keys:
                 self.batches.confirm_and_start(keys)
 
-        self.app.push_screen(CutoverScreen(self.rolls.pairs, self.state.active_keys()), chosen)
+        pairs, keys = self.rolls.pairs, self.state.active_keys()
+        self.app.push_screen(CutoverScreen(pairs, keys, self.lw_app.clock()), chosen)
 
     def cursor_keys(self) -> list[ApiKeyInfo]:
         """The key under the cursor, as a list (empty when none is listed)."""

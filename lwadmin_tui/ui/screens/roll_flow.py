@@ -135,8 +135,11 @@ class RollFlow:
         )
 
         def answered(choice: RollChoice | None) -> None:
+            busy = screen.busy()
             if choice is None:
                 screen.say("Cancelled: nothing was created or revoked.", passing=True)
+            elif busy:
+                screen.say(f"Nothing was created. {busy}")
             else:
                 self.start(keys, choice)
 
@@ -148,6 +151,16 @@ class RollFlow:
         active = self.screen.state.active_keys()
         replaced = {p.old_id for p in self.pairs if p.new_id in active}
         return [key for key in keys if key.id in replaced]
+
+    def just_rolled(self, outcomes: list[RollOutcome]) -> list[RolledPair]:
+        """This roll's pairs, known before the audit log is read back: `R` on a key just
+        rolled is refused at once, not after that read."""
+        now = self.app.clock().isoformat()
+        return [
+            RolledPair(o.old_id, o.old_name, o.new_id, o.old_name, now)
+            for o in outcomes
+            if o.kind is RollKind.ROLLED and o.new_id
+        ][::-1]
 
     def sink_for(self, choice: RollChoice) -> SecretSink:
         if choice.secrets_to == COMMAND and self.app.session.secret_command:
@@ -233,6 +246,7 @@ class RollFlow:
                     owned, creator_id=None, read_at=self.app.clock()
                 )
         state.add_owners(inherited)
+        self.pairs = self.just_rolled(message.outcomes) + self.pairs  # until the log is read
         screen.table.update_keys({o.old_id for o in message.outcomes}, screen.state)
         counts: dict[RollKind, int] = {}
         for outcome in message.outcomes:
@@ -280,9 +294,9 @@ class RollFlow:
         state = self.screen.state
         changed = set()
         for pair in reversed(self.pairs):  # newest last: a key rolled twice names its latest
-            if state.is_active(pair.old_id) and not state.flags.get(pair.old_id, "").startswith(
-                "not rolled"
-            ):
+            word = state.flags.get(pair.old_id, "")
+            # A word this session's roll gave ("the old key was not revoked: 429…") stays.
+            if state.is_active(pair.old_id) and (not word or word.startswith("rolled → ")):
                 state.flags[pair.old_id] = f"rolled → {pair.new_name}"
                 changed.add(pair.old_id)
         if changed:
