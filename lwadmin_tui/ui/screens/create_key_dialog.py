@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -20,6 +21,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from lwadmin_tui.api.new_key import NewBinding, NewKey
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.widgets.form_field import FormField
 from lwadmin_tui.ui.widgets.literal import literal
 
 ORG_WIDE = "ORGANIZATION"
@@ -49,6 +51,7 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         self.scopes = scopes
         self.people = people
         self._answered = False
+        self._answer: NewKey | None = None
         self.bindings: list[NewBinding] = []
         """Added with "+": the key gets these, and the one chosen when Create is pressed."""
 
@@ -68,11 +71,9 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         with Vertical(id="dialog"):
             question = f"Create an API key on {safe_text(self.host, 60)}"
             yield Static(question, id="question", markup=False)
-            yield Input(
-                placeholder="name (1-100 characters)", max_length=100, id="name", compact=True
-            )
-            yield Input(
-                placeholder="description (optional)", max_length=500, id="description", compact=True
+            yield self._field(placeholder="name (1-100 characters)", max_length=100, id="name")
+            yield self._field(
+                placeholder="description (optional)", max_length=500, id="description"
             )
             with Horizontal(classes="choices"):
                 yield Select(
@@ -110,16 +111,13 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 yield Select(scope_choices, prompt="scope: choose one", compact=True, id="scope")
                 yield Button("+", id="add-binding", compact=True, tooltip="Add another binding")
             yield Static("", id="bindings", markup=False)
-            yield Input(
-                placeholder="permissions: resource:action, … (restricted access)",
-                compact=True,
-                id="permissions",
+            yield self._field(
+                placeholder="permissions: resource:action, … (restricted access)", id="permissions"
             )
-            yield Input(
+            yield self._field(
                 placeholder="expires YYYY-MM-DD, 00:00 UTC (empty: never)",
                 max_length=10,
                 id="expiry",
-                compact=True,
             )
             yield Static("", id="why", markup=False)
             with Horizontal(id="buttons"):
@@ -130,6 +128,9 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 id="keys-hint",
                 markup=False,
             )
+
+    def _field(self, **options: Any) -> FormField:
+        return FormField(answer=self._create, compact=True, **options)
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -221,16 +222,26 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         if self._answered:  # two enters in one read: the form is answered once
             return
         new = self.new_key()
-        if new is not None:
-            self._answered = True
+        if new is None:
+            return
+        self._answered = True
+        self._answer = new
+        for field in self.query(FormField):
+            field.frozen = True
+        # Leave once the keys already typed behind enter are handled: here (the frozen fields
+        # take them), never on the screens that follow, which the admin has not seen yet.
+        self.app.call_later(self._leave)
+
+    def _leave(self) -> None:
+        if self._answer is not None and self.app.screen is self:  # not under a palette
+            new, self._answer = self._answer, None
             self.dismiss(new)
+
+    def on_screen_resume(self) -> None:
+        self._leave()  # a screen opened over the answered form (ctrl+p in the burst) has closed
 
     @on(Button.Pressed, "#create")
     def _create_pressed(self) -> None:
-        self._create()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
         self._create()
 
     @on(Button.Pressed, "#cancel")
