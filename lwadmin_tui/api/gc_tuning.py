@@ -42,3 +42,14 @@ def reloading() -> None:
     if FREEZE:
         gc.unfreeze()
         gc.collect()
+
+
+def collect_now() -> None:
+    """Collect the garbage now, frozen garbage too, and freeze the rest again: a closed screen
+    that showed a secret, frozen with the list read behind it, must not keep its drawing of the
+    secret (reference cycles in what Textual drew) until the next reload."""
+    if FREEZE:
+        gc.unfreeze()
+    gc.collect()
+    if FREEZE:
+        gc.freeze()

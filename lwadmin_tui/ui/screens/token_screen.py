@@ -2,8 +2,8 @@
 
 `c` copies it to the clipboard over OSC 52, which most terminals honour over SSH too; `s` saves
 it to a new private file (0600 in 0700, `roll/secrets.py`). Once this screen closes the token is
-gone: nothing else holds it, and the app draws on the alternate screen, so it is not left in the
-scrollback either.
+gone: nothing else holds it (`SecretLine` clears what Textual and Rich cached of its drawing),
+and the app draws on the alternate screen, so it is not left in the scrollback either.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual import events
 from textual.app import ComposeResult
@@ -19,8 +20,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from lwadmin_tui.api import gc_tuning
+from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretFile
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.widgets.secret_line import SecretLine
 
 
 class TokenScreen(ModalScreen[None]):
@@ -63,7 +67,7 @@ class TokenScreen(ModalScreen[None]):
                 markup=False,
             )
             # The token itself, verbatim: the one place it is ever drawn.
-            yield Static(self.delivery.token.reveal(), id="token", markup=False)
+            yield SecretLine(self.delivery.token, id="token")
             yield Static(
                 "c: copy (OSC 52) · s: save to a private file · enter / escape: close, never "
                 "shown again",
@@ -93,4 +97,8 @@ class TokenScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def on_unmount(self) -> None:
+        # The token goes now: its line has forgotten it (SecretLine), and what Textual drew of
+        # it may be frozen garbage (the list read while it was shown froze it: gc_tuning).
+        self.delivery = replace(self.delivery, token=ApiKey(""))
+        gc_tuning.collect_now()
         self.seen.set()
