@@ -48,6 +48,11 @@ class CreateFlow:
         if self.running or screen.rolls.running:
             screen.say("Wait for the key being created or rolled, then N.", passing=True)
             return
+        if screen.batches.running or screen.owners.running:  # as R waits for them
+            screen.say(
+                "Wait for the running batch or reads to end, then create a key.", passing=True
+            )
+            return
         state = screen.state
         teams = set(state.scopes.team_ids)
         scopes = {
