@@ -33,7 +33,7 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
     DEFAULT_CSS = """
     CreateKeyDialog .choices { height: auto; }
     CreateKeyDialog .choices Select { width: 1fr; }
-    CreateKeyDialog Input, CreateKeyDialog Select { margin-bottom: 1; }
+    CreateKeyDialog Input, CreateKeyDialog Select, CreateKeyDialog #owner-note { margin-bottom: 1; }
     """
 
     def __init__(
@@ -100,6 +100,8 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 compact=True,
                 id="owner",
             )
+            # In the owner's place for a service key; the owner chosen stays for a personal key.
+            yield Static("", id="owner-note", markup=False)
             with Horizontal(classes="choices"):
                 yield Select(
                     [("VIEWER", "VIEWER"), ("MEMBER", "MEMBER"), ("ADMIN", "ADMIN")],
@@ -136,6 +138,23 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         self.query_one("#name", Input).focus()
         self.query_one("#bindings", Static).display = False
         self.query_one("#permissions", Input).display = False
+        self.query_one("#owner-note", Static).display = False
+
+    @on(Select.Changed, "#type")
+    @on(Select.Changed, "#owner")
+    def _owner_shown(self) -> None:
+        service = self.query_one("#type", Select).value == "service"
+        owner = self.query_one("#owner", Select)
+        note = self.query_one("#owner-note", Static)
+        owner.display = not service
+        note.display = service
+        if service:
+            chosen = isinstance(owner.value, str)
+            note.update(
+                "a service key has no owner: the chosen owner is not used"
+                if chosen
+                else "a service key has no owner"
+            )
 
     @on(Select.Changed, "#mode")
     def _mode_changed(self, event: Select.Changed) -> None:
