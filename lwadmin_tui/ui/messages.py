@@ -143,12 +143,21 @@ class PairsRead(Message):
     unfinished: list[Unfinished]
 
 
+class TokenSeen(threading.Event):
+    """Set when a token's screen is gone. `by_admin`: the admin closed it (enter, escape); a
+    screen taken off by anything else does not count as the secret seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_admin = False
+
+
 @dataclass
 class ShowToken(Message):
     """A new key's token to show once; `seen` is set when its screen has closed."""
 
     delivery: Delivery
-    seen: threading.Event
+    seen: TokenSeen
 
 
 @dataclass

@@ -102,6 +102,12 @@ class BatchesScreen(ModalScreen[None]):
         self.holder: LockHolder | None = None
         self.temporary = temporary
         """The demo's files: deleted when the app quits."""
+        self.close_when_shown = False
+        """Closed while a screen was above it: it closes once it is on top again."""
+
+    def on_screen_resume(self) -> None:
+        if self.close_when_shown:
+            self.dismiss()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):

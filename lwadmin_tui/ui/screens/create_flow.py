@@ -6,7 +6,6 @@ A plain object the keys screen owns. The request and its records: `roll/create.p
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -17,7 +16,7 @@ from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import Delivery
 from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.text import safe_text
-from lwadmin_tui.ui.messages import KeyCreated
+from lwadmin_tui.ui.messages import KeyCreated, TokenSeen
 
 if TYPE_CHECKING:
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
@@ -46,7 +45,7 @@ class CreateFlow:
 
         screen, app = self.screen, self.screen.lw_app
         if self.running or screen.rolls.running:
-            screen.say("Wait for the key being created or rolled, then N.", passing=True)
+            screen.say("Wait for the key being created or rolled, then c.", passing=True)
             return
         if screen.batches.running or screen.owners.running:  # as R waits for them
             screen.say(
@@ -129,9 +128,7 @@ class CreateFlow:
                 future.add_done_callback(lambda done: done.cancelled() or done.exception())
 
         guard = screen.lw_app.confirm_guard_seconds
-        screen.app.push_screen(
-            TokenScreen(delivery, threading.Event(), guard_seconds=guard), closed
-        )
+        screen.app.push_screen(TokenScreen(delivery, TokenSeen(), guard_seconds=guard), closed)
         screen.load_keys(keep=frozenset())  # a batch's rows keep their results
 
     def load_note(self) -> str:

@@ -7,7 +7,6 @@ A plain object the keys screen owns, like the batch and owner flows.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
@@ -29,7 +28,7 @@ from lwadmin_tui.roll.secrets import (
 )
 from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
-from lwadmin_tui.ui.messages import PairsRead, RollEnded, ShowToken
+from lwadmin_tui.ui.messages import PairsRead, RollEnded, ShowToken, TokenSeen
 from lwadmin_tui.ui.screens.roll_dialog import COMMAND, SCREEN, RollChoice, RollDialog
 
 if TYPE_CHECKING:
@@ -71,11 +70,13 @@ class ScreenSink:
         self.screen = screen
 
     def deliver(self, delivery: Delivery) -> None:
-        seen = threading.Event()
+        seen = TokenSeen()
         if not self.screen.post_message(ShowToken(delivery, seen)):  # the screen is closing
             raise NotDelivered("the screen closed before the token could be shown")
         if not seen.wait(TOKEN_WAIT_SECONDS):
             raise NotDelivered("the token screen was not closed within an hour")
+        if not seen.by_admin:
+            raise NotDelivered("the token screen went away before you closed it")
 
 
 class RollFlow:

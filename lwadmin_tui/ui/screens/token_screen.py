@@ -8,7 +8,6 @@ and the app draws on the alternate screen, so it is not left in the scrollback e
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,6 +23,7 @@ from lwadmin_tui.api import gc_tuning
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretFile
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.messages import TokenSeen
 from lwadmin_tui.ui.widgets.secret_line import SecretLine
 
 
@@ -37,7 +37,7 @@ class TokenScreen(ModalScreen[None]):
     def __init__(
         self,
         delivery: Delivery,
-        seen: threading.Event,
+        seen: TokenSeen,
         *,
         guard_seconds: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
@@ -94,6 +94,7 @@ class TokenScreen(ModalScreen[None]):
         self.notify(f"Saved to {safe_text(sink.where, 120)} (0600).", timeout=8, markup=False)
 
     def action_close(self) -> None:
+        self.seen.by_admin = True
         self.dismiss(None)
 
     def on_unmount(self) -> None:
