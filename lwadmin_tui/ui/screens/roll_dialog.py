@@ -2,9 +2,10 @@
 
 `e` cycles the new keys' expiry (the old date while it is ahead / none / a date typed in),
 `s` where the secrets go (a new private file / the configured secret command / this screen, for
-one key), `o` what happens to the old keys (kept until the admin says / revoked as soon as their
-replacement's secret is written). Cancel is focused; `y` rolls fewer than 10 keys, the number of
-keys is typed from 10; keys typed in the first moments are ignored, as in the revocation dialog.
+one key), `o` what happens to the old keys (kept until the admin says / revoked once every key is
+rolled, each only if its replacement's secret was delivered). Cancel is focused; `y` rolls fewer
+than 10 keys, the number of keys is typed from 10; keys typed in the first moments are ignored,
+as in the revocation dialog.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class RollDialog(ModalScreen[RollChoice | None]):
         kept: Mapping[str, str] | None = None,
         guard_seconds: float,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__()
         self.keys = list(keys)
@@ -91,6 +93,8 @@ class RollDialog(ModalScreen[RollChoice | None]):
         self.secrets_folder = secrets_folder
         self.guard_seconds = guard_seconds
         self.clock = clock
+        self.now = now
+        """The app's wall clock: a typed expiry must be ahead of it."""
         self.opened_at = clock()
         self.needs_typed_count = len(self.keys) >= TYPED_COUNT_THRESHOLD
         self.expiry = Expiry.KEEP
@@ -137,7 +141,7 @@ class RollDialog(ModalScreen[RollChoice | None]):
             SCREEN: "this screen, once, with a copy to the clipboard",
         }[self.secrets_to]
         old = (
-            "revoked as soon as their replacement's secret is written"
+            "revoked once all are rolled, each only if its new secret was delivered"
             if self.revoke_old
             else "kept until you say (cutover view: C)"
         )
@@ -178,7 +182,7 @@ class RollDialog(ModalScreen[RollChoice | None]):
             moment = datetime.strptime(typed, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError:
             return None
-        return moment if moment > datetime.now(UTC) else None
+        return moment if moment > self.now() else None
 
     def _answer(self) -> RollChoice | None:
         date = None

@@ -133,6 +133,7 @@ class RollFlow:
             secrets_folder=short_path(SecretFile().path.parent),
             guard_seconds=self.app.confirm_guard_seconds,
             clock=self.app.monotonic,
+            now=self.app.clock,
         )
 
         def answered(choice: RollChoice | None) -> None:
