@@ -71,6 +71,11 @@ class CreatedKey:
     token: ApiKey = field(repr=False)
 
 
+def utf16_length(text: str) -> int:
+    """A string's length as JavaScript (and the server's zod limits) count it."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 def same_name(a: str, b: str) -> bool:
     """Names as the server compares them; ends trimmed in case it trims them."""
     return a.strip() == b.strip()

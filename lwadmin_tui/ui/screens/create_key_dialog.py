@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from lwadmin_tui.api.new_key import NewBinding, NewKey
+from lwadmin_tui.api.new_key import NewBinding, NewKey, utf16_length
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.ui.widgets.form_field import FormField
 from lwadmin_tui.ui.widgets.literal import literal
@@ -148,6 +148,7 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         note = self.query_one("#owner-note", Static)
         owner.display = not service
         note.display = service
+        self._say("")  # what was said of the type before is no longer so
         if service:
             chosen = isinstance(owner.value, str)
             note.update(
@@ -193,6 +194,13 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         if not name:
             self._say("A name is needed (1-100 characters).")
             return None
+        description = self.query_one("#description", Input).value.strip()
+        for what, text, most in (("name", name, 100), ("description", description, 500)):
+            if utf16_length(text) > most:  # as the server's zod counts: a JavaScript length
+                self._say(
+                    f"The {what} is too long: {most} characters at most (an emoji counts as two)."
+                )
+                return None
         typed = self.query_one("#expiry", Input).value.strip()
         expires = None
         if typed:
@@ -225,7 +233,6 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
             self._say("Restricted access needs its permissions, e.g. traces:view, datasets:view.")
             return None
         owner = self.query_one("#owner", Select).value
-        description = self.query_one("#description", Input).value.strip()
         return NewKey(
             name=name,
             key_type=key_type,
