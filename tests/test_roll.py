@@ -18,7 +18,8 @@ from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.fake import FakeBinding, Scenario
-from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
+from lwadmin_tui.roll.engine import Roller
+from lwadmin_tui.roll.outcomes import RollKind, RollOutcome
 from lwadmin_tui.roll.records import PAIR, RollAudit
 from lwadmin_tui.roll.replacement import Expiry
 from lwadmin_tui.roll.secrets import SecretCommand, SecretFile, SecretSink

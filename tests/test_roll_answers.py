@@ -10,7 +10,7 @@ from typing import Any
 from lwadmin_tui.api.new_key import NewKey
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.roll.create import create_one
-from lwadmin_tui.roll.engine import RollKind
+from lwadmin_tui.roll.outcomes import RollKind
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import SecretFile
 from tests.test_roll import roll, some_keys

@@ -8,7 +8,8 @@ import threading
 from pathlib import Path
 
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
-from lwadmin_tui.roll.engine import Roller, RollKind
+from lwadmin_tui.roll.engine import Roller
+from lwadmin_tui.roll.outcomes import RollKind
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import SecretFile
 from tests.conftest import FIXED_NOW, World

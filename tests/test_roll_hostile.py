@@ -13,7 +13,7 @@ import pytest
 from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.fake.server import FakeServer
-from lwadmin_tui.roll.engine import RollKind
+from lwadmin_tui.roll.outcomes import RollKind
 from lwadmin_tui.roll.records import RollAudit
 from lwadmin_tui.roll.secrets import SecretCommand, SecretFile
 from tests.conftest import FIXED_NOW, World

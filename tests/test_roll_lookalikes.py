@@ -14,7 +14,7 @@ from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.fake.responses import FakeResponse, json_response
 from lwadmin_tui.fake.rules import FakeLangWatch
 from lwadmin_tui.fake.server import FakeServer
-from lwadmin_tui.roll.engine import RollKind
+from lwadmin_tui.roll.outcomes import RollKind
 from lwadmin_tui.roll.pairs import roll_history
 from lwadmin_tui.roll.secrets import SecretFile
 from tests.app_driver import make_app, message_line, settle

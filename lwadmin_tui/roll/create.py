@@ -14,9 +14,9 @@ from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import BadResponse, LangWatchError, ServerError, TransportError
 from lwadmin_tui.api.new_key import CreatedKey, NewKey
 from lwadmin_tui.audit.log import safe
-from lwadmin_tui.roll.engine import refusal
 from lwadmin_tui.roll.orphans import Orphans, said
 from lwadmin_tui.roll.records import RollAudit
+from lwadmin_tui.roll.refusals import refusal
 from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.text import safe_text
 

@@ -4,11 +4,12 @@ secret, record the pair, and only then (if asked) revoke the old keys.
 Every step is in the audit log before the request it announces leaves, and no step is left
 unsaid. What can go wrong, and what is done about it:
 - the create is refused (403 `api_key_admin_required`, 422): nothing was made, the row says why;
-- its answer is lost (timeout, dropped connection, a 5xx): the key may have been made with a
-  secret nobody saw. A list finds it (same name, not listed before the create) and it is
-  revoked; a key that cannot be found or revoked is named, with its id;
+- its answer is lost (timeout, dropped connection, a 5xx, a 201 that cannot be used): the key
+  may have been made with a secret nobody saw. It is found (`orphans.py`) and revoked; a key
+  that cannot be found, told apart from a colleague's or revoked is named, with its id;
 - the secret cannot be delivered: the new key is revoked, the old one kept.
-The old key is never revoked unless its replacement's secret was delivered.
+The old key is never revoked unless its replacement's secret was delivered (`old_keys.py`); why
+a key is not rolled at all is in `refusals.py`.
 """
 
 from __future__ import annotations
@@ -16,59 +17,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from lwadmin_tui.api.client import LangWatchClient
 from lwadmin_tui.api.errors import (
-    ApiError,
     BadResponse,
-    Forbidden,
     LangWatchError,
     ServerError,
     TransportError,
-    Unprocessable,
 )
-from lwadmin_tui.api.models import ApiKeyDetail
 from lwadmin_tui.api.new_key import CreatedKey, NewKey
 from lwadmin_tui.audit.lock import BatchRunningElsewhere
 from lwadmin_tui.audit.log import BatchAudit, safe
 from lwadmin_tui.bulk.answers import audit_sentence
 from lwadmin_tui.bulk.control import Target
-from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY, BulkRevoker
-from lwadmin_tui.keys.ownership import ACCESS_WORDS
-from lwadmin_tui.outcomes import OutcomeKind
+from lwadmin_tui.bulk.engine import DEFAULT_CONCURRENCY
+from lwadmin_tui.roll.old_keys import OldKeys
 from lwadmin_tui.roll.orphans import Cleanup, Orphans
 from lwadmin_tui.roll.orphans import said as _said
+from lwadmin_tui.roll.outcomes import RollKind, RollOutcome
 from lwadmin_tui.roll.records import PAIR, RollAudit
+from lwadmin_tui.roll.refusals import not_rollable, refusal
 from lwadmin_tui.roll.replacement import Expiry, kept_words, replacement_for
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretSink
 from lwadmin_tui.text import safe_text
 
 CANCELLED = "cancelled"
-_DONE = {OutcomeKind.REVOKED, OutcomeKind.REVOKED_VERIFIED, OutcomeKind.ALREADY_REVOKED}
-
-
-class RollKind(StrEnum):
-    ROLLED = "rolled"
-    """The new key exists and its secret was delivered; the old key is kept."""
-    ROLLED_REVOKED = "rolled, old key revoked"
-    NOT_ROLLED = "not rolled"
-    """Nothing was made (refused, or failed before the key existed)."""
-    NEW_REVOKED = "not rolled, new key revoked"
-    """A new key was made but its secret reached nobody: it was revoked, the old one kept."""
-    NEW_LEFT = "not rolled, new key left"
-    """A new key was (or may have been) made and could not be revoked: `new_id` names it."""
-
-
-@dataclass(frozen=True)
-class RollOutcome:
-    old_id: str
-    old_name: str
-    kind: RollKind
-    new_id: str | None = None
-    message: str = ""
 
 
 class _Stop(Exception):
@@ -97,8 +71,6 @@ class Roller:
         self.expiry = expiry
         self.expiry_date = expiry_date
         self.own_key_id = own_key_id
-        self.revoke_audit = revoke_audit
-        self.concurrency = concurrency
         self.clock = clock
         self.stopped = ""
         """Why the roll stopped early (the audit log), else empty."""
@@ -109,8 +81,10 @@ class Roller:
         """The ids listed just before the create in progress."""
         self._unrecorded: set[str] = set()
         """Old keys whose pair could not be recorded: never revoked by this roll."""
-        self._revoker: BulkRevoker | None = None
-        """The old keys' revocation, while it runs: `x` stops it too."""
+        self._old_keys = OldKeys(
+            client, revoke_audit, own_key_id=own_key_id, concurrency=concurrency
+        )
+        """The old keys' revocation, if asked: `x` stops it too."""
 
     async def run(self, targets: Sequence[Target]) -> list[RollOutcome]:
         """Roll each target once, in order; then revoke the old keys of those rolled, if asked."""
@@ -140,7 +114,7 @@ class Roller:
         finally:
             lock.release()
         if self.revoke_old:
-            outcomes = await self._revoke_old_keys(outcomes)
+            outcomes = await self._old_keys.revoke(outcomes, self._unrecorded)
         return outcomes
 
     def cancel(self) -> None:
@@ -148,8 +122,7 @@ class Roller:
         end) and no old key is revoked that is not already on its way."""
         if not self.stopped:
             self.stopped = CANCELLED
-        if self._revoker is not None:
-            self._revoker.cancel()
+        self._old_keys.cancel()
 
     async def _roll_or_stop(self, target: Target) -> RollOutcome:
         if self.stopped:
@@ -174,7 +147,7 @@ class Roller:
             old = await self.client.get_key(target.key_id)
         except LangWatchError as error:
             return self._not_rolled(target, f"could not read the old key: {_said(error)}")
-        refused = _not_rollable(old, self.expiry, self.clock())
+        refused = not_rollable(old, self.expiry, self.clock())
         if refused:
             return self._not_rolled(target, refused)
         new = replacement_for(old, self.expiry, self.clock(), self.expiry_date)
@@ -282,104 +255,3 @@ class Roller:
 
     def _not_rolled(self, target: Target, message: str) -> RollOutcome:
         return RollOutcome(target.key_id, target.name, RollKind.NOT_ROLLED, message=message)
-
-    # --- the old keys --------------------------------------------------------------------------
-
-    async def _revoke_old_keys(self, outcomes: list[RollOutcome]) -> list[RollOutcome]:
-        """A batch of the old keys whose replacement's secret was delivered, and no other."""
-        delivered = [
-            o
-            for o in outcomes
-            if o.kind is RollKind.ROLLED
-            and o.old_id not in self._unrecorded
-            and o.old_id != self.own_key_id
-        ]
-        outcomes = [_kept_own(o) if o.old_id == self.own_key_id else o for o in outcomes]
-        if not delivered:
-            return outcomes
-        if self.stopped == CANCELLED:
-            return [_kept_cancelled(o) if o in delivered else o for o in outcomes]
-        if self.revoke_audit is None:
-            raise ValueError("revoking the old keys needs an audit log")
-        engine = self._revoker = BulkRevoker(
-            self.client,
-            concurrency=self.concurrency,
-            audit=self.revoke_audit(),
-            own_key_id=self.own_key_id,
-        )
-        if self.stopped == CANCELLED:  # `x` came as the audit log was opened
-            engine.cancel()
-        results = await engine.run(Target(o.old_id, o.old_name) for o in delivered)
-        by_id = {r.key_id: r for r in results}
-        final = []
-        for outcome in outcomes:
-            result = by_id.get(outcome.old_id)
-            if result is None:
-                final.append(outcome)
-            elif result.kind in _DONE:
-                final.append(
-                    RollOutcome(
-                        outcome.old_id, outcome.old_name, RollKind.ROLLED_REVOKED, outcome.new_id
-                    )
-                )
-            else:
-                message = f"the old key was not revoked: {result.describe(200)}"
-                final.append(
-                    RollOutcome(
-                        outcome.old_id, outcome.old_name, RollKind.ROLLED, outcome.new_id, message
-                    )
-                )
-        return final
-
-
-def _kept_cancelled(outcome: RollOutcome) -> RollOutcome:
-    message = "the old key was not revoked: the roll was cancelled; the cutover (C) revokes it"
-    return RollOutcome(outcome.old_id, outcome.old_name, outcome.kind, outcome.new_id, message)
-
-
-def _kept_own(outcome: RollOutcome) -> RollOutcome:
-    """The session's own key is never revoked by its roll: this session still uses it."""
-    if outcome.kind is not RollKind.ROLLED:
-        return outcome
-    message = (
-        "this session's own key: kept, as this session uses it. Start with the new key, "
-        "then revoke the old one from the cutover view (C)"
-    )
-    return RollOutcome(outcome.old_id, outcome.old_name, outcome.kind, outcome.new_id, message)
-
-
-def _not_rollable(old: ApiKeyDetail, expiry: Expiry, now: datetime) -> str:
-    """Why `old` is not rolled as asked ("" when it is)."""
-    if old.revoked_at is not None:
-        return "the old key is already revoked"
-    if old.permission_mode not in ACCESS_WORDS:
-        return (
-            f"the old key's permission mode {safe_text(old.permission_mode, 40)!r} is not one "
-            "this tool knows (all, readonly, restricted): its replacement could not keep it; "
-            "roll it by hand"
-        )
-    if not old.role_bindings:
-        return (
-            "the old key has no binding: its replacement would get the server's default, "
-            "organization-wide ADMIN; create its replacement by hand (c)"
-        )
-    if expiry is Expiry.KEEP and old.expires_at is not None and old.expires_at <= now:
-        return (
-            "the old key has expired: keeping its expiry would give the new key none and bring "
-            "back access that had lapsed; choose an expiry date (e) to roll it"
-        )
-    return ""
-
-
-def refusal(error: LangWatchError) -> str:
-    """Why a create was refused, and who may do it."""
-    if isinstance(error, Forbidden) and error.needs_admin:
-        return f"needs an organization admin: {_said(error)}"
-    if isinstance(error, Forbidden) and error.code == "api_key_scope_violation":
-        return f"grants more than this credential holds: {_said(error)}"
-    if isinstance(error, Unprocessable) and error.fields:
-        fields = ", ".join(safe_text(f, 40) for f in error.fields)
-        return f"the server refused the new key's {fields}: {_said(error)}"
-    if isinstance(error, ApiError):
-        return f"not created: {_said(error)}"
-    return f"not created: {_said(error)}"

@@ -18,7 +18,7 @@ from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.bulk.control import StopReason
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import RevokeOutcome
-from lwadmin_tui.roll.engine import RollOutcome
+from lwadmin_tui.roll.outcomes import RollOutcome
 from lwadmin_tui.roll.pairs import RolledPair, Unfinished
 from lwadmin_tui.roll.secrets import Delivery
 

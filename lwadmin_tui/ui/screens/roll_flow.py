@@ -17,7 +17,8 @@ from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.control import Target
 from lwadmin_tui.keys.display import scope_summary
 from lwadmin_tui.keys.owners import person_name
-from lwadmin_tui.roll.engine import Roller, RollKind, RollOutcome
+from lwadmin_tui.roll.engine import Roller
+from lwadmin_tui.roll.outcomes import RollKind, RollOutcome
 from lwadmin_tui.roll.pairs import RolledPair, Unfinished, recorded_name, roll_history
 from lwadmin_tui.roll.secrets import (
     Delivery,
