@@ -9,9 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from textual.command import CommandList
+
 from lwadmin_tui.audit.log import AuditLog
-from lwadmin_tui.fake import admin_scenario
-from lwadmin_tui.fake.server import FakeServer
 from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 from lwadmin_tui.ui.screens.cutover import CutoverScreen
 from lwadmin_tui.ui.screens.roll_dialog import RollDialog
@@ -26,16 +26,8 @@ from tests.app_driver import (
     wait_until,
 )
 from tests.conftest import FIXED_NOW, World
-from tests.hostile.odd_create import OddCreateLangWatch
+from tests.hostile.odd_create import holding_creates
 from tests.test_app_roll import ordinary, wait_roll
-
-
-async def _wait_for(pilot: Any, ready: Any, polls: int = 300) -> None:
-    for _ in range(polls):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never ready")
 
 
 async def test_cutover_d_never_revokes_an_old_key_whose_new_key_was_revoked_under_it(
@@ -44,13 +36,8 @@ async def test_cutover_d_never_revokes_an_old_key_whose_new_key_was_revoked_unde
     """The cutover never offers an old key whose new key is gone; but it offers what it saw
     when it opened. A reload under it (a second roll ending) that no longer lists the new
     key must not let `d` revoke the old one: it is all that is left."""
-    scenario = admin_scenario(FIXED_NOW)
-    hold = threading.Event()
-    hold.set()
-    wrapper = OddCreateLangWatch(scenario.app, hold=hold)
-    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
-    world = World(scenario, server)
-    try:
+    with holding_creates(held=False) as (world, hold, wrapper):
+        scenario = world.scenario
         app = make_app(world)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
@@ -65,24 +52,21 @@ async def test_cutover_d_never_revokes_an_old_key_whose_new_key_was_revoked_unde
             await mark(pilot, [second])
             hold.clear()
             await pilot.press("R")
-            await pilot.pause(0.1)
+            await wait_until(pilot, lambda: isinstance(app.screen, RollDialog))
             await pilot.press("y")
-            await _wait_for(pilot, lambda: len(wrapper.made) == 2)
+            await wait_until(pilot, lambda: len(wrapper.made) == 2)
             await pilot.press("C")
             await pilot.pause()
             assert isinstance(app.screen, CutoverScreen)
             assert first in app.screen.active_old
             scenario.app.revoke_out_of_band(pair.new_id)  # a colleague revokes the NEW key
             hold.set()
-            await _wait_for(pilot, lambda: pair.new_id not in keys_screen(pilot).state.keys)
+            await wait_until(pilot, lambda: pair.new_id not in keys_screen(pilot).state.keys)
             await pilot.press("d")
             await pilot.pause()
             if isinstance(app.screen, ConfirmRevokeScreen):
                 await pilot.press("y")
             await settle(pilot)
-    finally:
-        hold.set()
-        server.stop()
     assert scenario.app.key(first).revoked_at is None, (
         "the old key was revoked although its replacement had been revoked"
     )
@@ -188,12 +172,7 @@ async def test_a_revocation_confirmed_under_a_roll_started_from_the_palette_wait
     dialog, y starts a batch beside the roll: `confirm_and_start` checked before the dialog,
     `start_batch` does not check again. (The same holds for the roll dialog's answer under a
     batch or a create: `RollFlow.start` does not check either.)"""
-    scenario = admin_scenario(FIXED_NOW)
-    hold = threading.Event()
-    wrapper = OddCreateLangWatch(scenario.app, hold=hold)
-    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
-    world = World(scenario, server)
-    try:
+    with holding_creates(held=True) as (world, hold, wrapper):
         app = make_app(world)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
@@ -205,12 +184,12 @@ async def test_a_revocation_confirmed_under_a_roll_started_from_the_palette_wait
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*"Roll the marked")
-            await pilot.pause(0.3)
+            await wait_until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
             await pilot.press("enter")
-            await _wait_for(pilot, lambda: isinstance(app.screen, RollDialog))
+            await wait_until(pilot, lambda: isinstance(app.screen, RollDialog))
             await pilot.pause()
             await pilot.press("y")
-            await _wait_for(pilot, lambda: wrapper.made)  # the roll's create is held
+            await wait_until(pilot, lambda: wrapper.made)  # the roll's create is held
             screen = keys_screen(pilot)
             assert screen.rolls.running
             assert isinstance(app.screen, ConfirmRevokeScreen)
@@ -220,9 +199,6 @@ async def test_a_revocation_confirmed_under_a_roll_started_from_the_palette_wait
             said = message_line(pilot)
             hold.set()
             await wait_roll(pilot)
-    finally:
-        hold.set()
-        server.stop()
     # The audit lock stops it from sending, but the batch started, and its end says that
     # "another lwadmin-tui (process N)" is running a batch: it is this process's own roll.
     assert not started and "being rolled" in said, f"a batch started beside the roll: {said!r}"

@@ -11,27 +11,22 @@ from typing import Any
 from lwadmin_tui.audit.log import AuditLog
 from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.fake.server import FakeServer
-from tests.app_driver import keys_screen, make_app, mark, message_line, row_ids, settle
+from tests.app_driver import (
+    keys_screen,
+    make_app,
+    mark,
+    message_line,
+    row_ids,
+    settle,
+    wait_until,
+)
 from tests.conftest import FIXED_NOW, World
-from tests.hostile.odd_create import OddCreateLangWatch
+from tests.hostile.odd_create import OddCreateLangWatch, holding_creates
 from tests.test_app_roll import ordinary, wait_roll
 
 
-async def _wait_for(pilot: Any, ready: Any, polls: int = 300) -> None:
-    for _ in range(polls):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("never ready")
-
-
 async def test_c_during_a_roll_names_the_key_that_creates(isolated_state: Path) -> None:
-    scenario = admin_scenario(FIXED_NOW)
-    hold = threading.Event()
-    wrapper = OddCreateLangWatch(scenario.app, hold=hold)
-    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
-    world = World(scenario, server)
-    try:
+    with holding_creates(held=True) as (world, hold, wrapper):
         app = make_app(world)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
@@ -40,15 +35,12 @@ async def test_c_during_a_roll_names_the_key_that_creates(isolated_state: Path) 
             await pilot.press("R")
             await settle(pilot)
             await pilot.press("y")
-            await _wait_for(pilot, lambda: wrapper.made)
+            await wait_until(pilot, lambda: wrapper.made)
             await pilot.press("c")
             await pilot.pause()
             said = message_line(pilot)
             hold.set()
             await wait_roll(pilot)
-    finally:
-        hold.set()
-        server.stop()
     assert "then N" not in said and "then c" in said, said
 
 
@@ -87,20 +79,20 @@ async def test_the_batches_view_closing_never_closes_the_token_screen_above_it(
             await pilot.press("s", "o")  # secrets: this screen; old key revoked once seen
             assert app.screen.secrets_to == "screen" and app.screen.revoke_old  # type: ignore[attr-defined]
             await pilot.press("y")
-            await _wait_for(pilot, lambda: wrapper.made)  # the create is held
+            await wait_until(pilot, lambda: wrapper.made)  # the create is held
             gate.clear()
             await pilot.press("b")
-            await _wait_for(pilot, lambda: isinstance(app.screen, BatchesScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, BatchesScreen))
             hold.set()
-            await _wait_for(pilot, lambda: isinstance(app.screen, TokenScreen))
+            await wait_until(pilot, lambda: isinstance(app.screen, TokenScreen))
             gate.set()  # the view's read lands: no batch recorded yet
             screen = keys_screen(pilot)
             # The view's read has landed and closed "the view" (its handle is dropped first)...
-            await _wait_for(pilot, lambda: screen.history._batches_view is None)
+            await wait_until(pilot, lambda: screen.history._batches_view is None)
             await pilot.pause()
             # ...then either the token screen is still up (the roll waits for it) or the roll
             # went on to its end.
-            await _wait_for(
+            await wait_until(
                 pilot,
                 lambda: (
                     any(isinstance(s, TokenScreen) for s in app.screen_stack)

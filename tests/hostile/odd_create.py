@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
+from lwadmin_tui.fake import admin_scenario
 from lwadmin_tui.fake.responses import FakeResponse, json_response
 from lwadmin_tui.fake.rules import FakeLangWatch
+from lwadmin_tui.fake.server import FakeServer
+from tests.conftest import FIXED_NOW, World
 
 
 class OddCreateLangWatch:
@@ -46,3 +50,22 @@ class OddCreateLangWatch:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.fake, name)
+
+
+@contextmanager
+def holding_creates(
+    *, held: bool = True
+) -> Iterator[tuple[World, threading.Event, OddCreateLangWatch]]:
+    """The admin organization served through the wrapper, whose POSTs (once the key is made)
+    wait while the returned event is clear: cleared at the start when `held`."""
+    scenario = admin_scenario(FIXED_NOW)
+    hold = threading.Event()
+    if not held:
+        hold.set()
+    wrapper = OddCreateLangWatch(scenario.app, hold=hold)
+    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
+    try:
+        yield World(scenario, server), hold, wrapper
+    finally:
+        hold.set()
+        server.stop()
