@@ -390,24 +390,7 @@ class KeysScreen(Screen[None]):
         self.rolls.ask()
 
     def action_cutover(self) -> None:
-        from lwadmin_tui.ui.screens.cutover import CutoverScreen, offered
-
-        if not self.rolls.pairs:
-            self.say("No rolled pair yet: R rolls the marked keys.", passing=True)
-            return
-
-        def chosen(old_ids: list[str] | None) -> None:
-            # The list may have been read again meanwhile: only pairs still offered now count
-            # (a new key revoked or expired since leaves its old key the only one that works).
-            now_offered = offered(self.rolls.pairs, self.state.active_keys(), self.lw_app.clock())
-            keys = [self.state.keys[k] for k in old_ids or () if k in now_offered]
-            if len(keys) < len(old_ids or ()):
-                self.say("The list changed under the cutover: only pairs still offered count.")
-            if keys:
-                self.batches.confirm_and_start(keys)
-
-        pairs, keys = self.rolls.pairs, self.state.active_keys()
-        self.app.push_screen(CutoverScreen(pairs, keys, self.lw_app.clock()), chosen)
+        self.rolls.show_cutover()
 
     def cursor_keys(self) -> list[ApiKeyInfo]:
         """The key under the cursor, as a list (empty when none is listed)."""

@@ -15,8 +15,6 @@ from textual.binding import Binding
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.audit.log import AuditLog, BatchAudit
 from lwadmin_tui.bulk.control import Target
-from lwadmin_tui.keys.display import scope_summary
-from lwadmin_tui.keys.owners import person_name
 from lwadmin_tui.roll.engine import Roller
 from lwadmin_tui.roll.outcomes import RollKind, RollOutcome
 from lwadmin_tui.roll.pairs import RolledPair, Unfinished, recorded_name, roll_history
@@ -31,9 +29,9 @@ from lwadmin_tui.settings.paths import DEFAULT_PROFILE
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.messages import PairsRead, RollEnded, ShowToken, TokenSeen
 from lwadmin_tui.ui.screens.roll_dialog import COMMAND, SCREEN, RollChoice, RollDialog
+from lwadmin_tui.ui.screens.roll_words import kept_words, names_of, row_word, short_path
 
 if TYPE_CHECKING:
-    from lwadmin_tui.keys.state import KeysState
     from lwadmin_tui.ui.app import LwAdminApp
     from lwadmin_tui.ui.screens.keys_screen import KeysScreen
 
@@ -272,6 +270,28 @@ class RollFlow:
         note, self._note = self._note, ""
         return f" {note}" if note else ""
 
+    def show_cutover(self) -> None:
+        """`C`: the pairs; its `d` revokes the old keys of pairs still offered when pressed."""
+        from lwadmin_tui.ui.screens.cutover import CutoverScreen, offered
+
+        screen = self.screen
+        if not self.pairs:
+            screen.say("No rolled pair yet: R rolls the marked keys.", passing=True)
+            return
+        state, clock = screen.state, self.app.clock
+
+        def chosen(old_ids: list[str] | None) -> None:
+            # The list may have been read again meanwhile: only pairs still offered now count
+            # (a new key revoked or expired since leaves its old key the only one that works).
+            now_offered = offered(self.pairs, state.active_keys(), clock())
+            keys = [state.keys[k] for k in old_ids or () if k in now_offered]
+            if len(keys) < len(old_ids or ()):
+                screen.say("The list changed under the cutover: only pairs still offered count.")
+            if keys:
+                screen.batches.confirm_and_start(keys)
+
+        self.app.push_screen(CutoverScreen(self.pairs, state.active_keys(), clock()), chosen)
+
     # --- the pairs ---------------------------------------------------------------------------
 
     def read_pairs(self) -> None:
@@ -329,37 +349,3 @@ class RollFlow:
                 f"not have reached anyone: {named}{more}. Revoke them (d) unless you have "
                 "their secret."
             )
-
-
-def kept_words(key: ApiKeyInfo, state: KeysState) -> str:
-    """What `key`'s replacement keeps, from what the table knows: its type and owner once read
-    (`o`), its bindings by scope name, its access as read."""
-    owned = state.owners.get(key.id)
-    if owned is None:
-        who = "its type and owner"
-    elif owned.is_service or owned.owner_id is None:
-        who = "service key"
-    else:
-        who = f"personal, {person_name(owned.owner_id, state.people, 24)}"
-    access = f", {owned.access} access" if owned is not None and owned.access != "?" else ""
-    return f"{who}; {scope_summary(key.role_bindings, state.scope_names) or 'no binding'}{access}"
-
-
-def names_of(keys: list[ApiKeyInfo], shown: int = 3) -> str:
-    names = ", ".join(safe_text(key.name, 30) for key in keys[:shown])
-    return names + (f" and {len(keys) - shown} more" if len(keys) > shown else "")
-
-
-def short_path(path: object, room: int = 44) -> str:
-    """A path's end, which says the most, when the whole does not fit the dialog's line."""
-    text = safe_text(path, 300)
-    return text if len(text) <= room else "…" + text[-(room - 1) :]
-
-
-def row_word(outcome: RollOutcome) -> str:
-    if outcome.kind is RollKind.ROLLED:
-        new = safe_text(outcome.new_id or "", 24)
-        return "rolled → new key " + new if not outcome.message else f"rolled; {outcome.message}"
-    if outcome.kind is RollKind.ROLLED_REVOKED:
-        return "rolled, old key revoked"
-    return f"{outcome.kind.value}: {outcome.message}" if outcome.message else outcome.kind.value
