@@ -219,7 +219,15 @@ class BatchFlow:
 
     # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).
 
-    def confirm_and_start(self, targets: list[ApiKeyInfo], *, retrying: bool = False) -> None:
+    def confirm_and_start(
+        self,
+        targets: list[ApiKeyInfo],
+        *,
+        retrying: bool = False,
+        still: Callable[[], str] | None = None,
+    ) -> None:
+        """`still`: asked again when `y` comes; a sentence saying what changed under the
+        question means nothing is sent ("" when the question still holds)."""
         from lwadmin_tui.ui.screens.confirm_revoke import ConfirmRevokeScreen
 
         screen, app = self.screen, self.app
@@ -249,7 +257,7 @@ class BatchFlow:
         )
 
         def confirmed(answer: bool | None) -> None:
-            busy = screen.busy()
+            busy = screen.busy() or (still() if answer and still is not None else "")
             if answer and busy:
                 screen.say(f"Nothing was sent. {busy}")
             elif answer:

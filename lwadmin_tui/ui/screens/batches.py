@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from lwadmin_tui.audit.history import BatchHistory, export, rows
@@ -18,6 +17,7 @@ from lwadmin_tui.audit.lock import LockHolder
 from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH
 from lwadmin_tui.settings.files import os_reason
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.widgets.literal import literal
 
 RECENT = 50
@@ -84,7 +84,7 @@ def result_text(row: dict[str, Any]) -> Text:
     return text
 
 
-class BatchesScreen(ModalScreen[None]):
+class BatchesScreen(Modal[None]):
     BINDINGS = [
         Binding("escape,q,b", "dismiss", "Close", show=False),
         Binding("e", "export", "Export CSV + JSON", show=False),
@@ -102,12 +102,6 @@ class BatchesScreen(ModalScreen[None]):
         self.holder: LockHolder | None = None
         self.temporary = temporary
         """The demo's files: deleted when the app quits."""
-        self.close_when_shown = False
-        """Closed while a screen was above it: it closes once it is on top again."""
-
-    def on_screen_resume(self) -> None:
-        if self.close_when_shown:
-            self.dismiss()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="batches"):

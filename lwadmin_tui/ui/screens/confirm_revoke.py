@@ -17,7 +17,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
@@ -26,6 +25,7 @@ from lwadmin_tui.clock import utc_now
 from lwadmin_tui.keys.attention import Reason, review
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.screens.typed_count import route_dialog_key
 from lwadmin_tui.ui.widgets.key_list_view import KeyListView
 
@@ -33,7 +33,7 @@ TYPED_COUNT_THRESHOLD = 10
 DIALOG_HEIGHT = 0.9  # the dialog's max-height in app.tcss
 
 
-class ConfirmRevokeScreen(ModalScreen[bool]):
+class ConfirmRevokeScreen(Modal[bool]):
     """Asks to revoke `keys` on `host`; dismisses with True only on an explicit confirmation."""
 
     BINDINGS = [

@@ -79,9 +79,12 @@ class CreateFlow:
         dialog = CreateKeyDialog(app.host, organization_id=org, scopes=scopes, people=people)
 
         def answered(new: NewKey | None) -> None:
+            busy = screen.busy()
             if new is None:
                 screen.say("Cancelled: no key was created.", passing=True)
-            elif not self.running:
+            elif busy:  # started from the palette while the form was open
+                screen.say(f"Nothing was created. {busy}")
+            else:
                 self.start(new)
 
         app.push_screen(dialog, answered)

@@ -15,22 +15,24 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Select, Static
 
 from lwadmin_tui.api.new_key import NewBinding, NewKey, utf16_length
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.widgets.form_field import FormField
 from lwadmin_tui.ui.widgets.literal import literal
 
 ORG_WIDE = "ORGANIZATION"
 
 
-class CreateKeyDialog(ModalScreen[NewKey | None]):
+class CreateKeyDialog(Modal[NewKey | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="create_key.no")]
     # One line per field (compact widgets), so the whole form fits 80x24.
     DEFAULT_CSS = """
+    CreateKeyDialog #form { height: auto; }
+    CreateKeyDialog #why { max-height: 3; }
     CreateKeyDialog .choices { height: auto; }
     CreateKeyDialog .choices Select { width: 1fr; }
     CreateKeyDialog Input, CreateKeyDialog Select, CreateKeyDialog #owner-note { margin-bottom: 1; }
@@ -71,56 +73,8 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
         with Vertical(id="dialog"):
             question = f"Create an API key on {safe_text(self.host, 60)}"
             yield Static(question, id="question", markup=False)
-            yield self._field(placeholder="name (1-100 characters)", max_length=100, id="name")
-            yield self._field(
-                placeholder="description (optional)", max_length=500, id="description"
-            )
-            with Horizontal(classes="choices"):
-                yield Select(
-                    [("personal key", "personal"), ("service key", "service")],
-                    value="personal",
-                    allow_blank=False,
-                    compact=True,
-                    id="type",
-                )
-                yield Select(
-                    [
-                        ("all access", "all"),
-                        ("read-only", "readonly"),
-                        ("restricted", "restricted"),
-                    ],
-                    value="all",
-                    allow_blank=False,
-                    compact=True,
-                    id="mode",
-                )
-            yield Select(
-                [(literal(name, 60), user_id) for name, user_id in self.people],
-                prompt="owner: this credential's own user",
-                compact=True,
-                id="owner",
-            )
-            # In the owner's place for a service key; the owner chosen stays for a personal key.
-            yield Static("", id="owner-note", markup=False)
-            with Horizontal(classes="choices"):
-                yield Select(
-                    [("VIEWER", "VIEWER"), ("MEMBER", "MEMBER"), ("ADMIN", "ADMIN")],
-                    value="VIEWER",
-                    allow_blank=False,
-                    compact=True,
-                    id="role",
-                )
-                yield Select(scope_choices, prompt="scope: choose one", compact=True, id="scope")
-                yield Button("+", id="add-binding", compact=True, tooltip="Add another binding")
-            yield Static("", id="bindings", markup=False)
-            yield self._field(
-                placeholder="permissions: resource:action, … (restricted access)", id="permissions"
-            )
-            yield self._field(
-                placeholder="expires YYYY-MM-DD, 00:00 UTC (empty: never)",
-                max_length=10,
-                id="expiry",
-            )
+            with VerticalScroll(id="form"):
+                yield from self._form(scope_choices)
             yield Static("", id="why", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", variant="primary")
@@ -131,10 +85,71 @@ class CreateKeyDialog(ModalScreen[NewKey | None]):
                 markup=False,
             )
 
+    def _form(self, scope_choices: list[tuple[Text, str]]) -> ComposeResult:
+        """The fields, in a part of their own that scrolls when the terminal is too short."""
+        yield self._field(placeholder="name (1-100 characters)", max_length=100, id="name")
+        yield self._field(placeholder="description (optional)", max_length=500, id="description")
+        with Horizontal(classes="choices"):
+            yield Select(
+                [("personal key", "personal"), ("service key", "service")],
+                value="personal",
+                allow_blank=False,
+                compact=True,
+                id="type",
+            )
+            yield Select(
+                [
+                    ("all access", "all"),
+                    ("read-only", "readonly"),
+                    ("restricted", "restricted"),
+                ],
+                value="all",
+                allow_blank=False,
+                compact=True,
+                id="mode",
+            )
+        yield Select(
+            [(literal(name, 60), user_id) for name, user_id in self.people],
+            prompt="owner: this credential's own user",
+            compact=True,
+            id="owner",
+        )
+        # In the owner's place for a service key; the owner chosen stays for a personal key.
+        yield Static("", id="owner-note", markup=False)
+        with Horizontal(classes="choices"):
+            yield Select(
+                [("VIEWER", "VIEWER"), ("MEMBER", "MEMBER"), ("ADMIN", "ADMIN")],
+                value="VIEWER",
+                allow_blank=False,
+                compact=True,
+                id="role",
+            )
+            yield Select(scope_choices, prompt="scope: choose one", compact=True, id="scope")
+            yield Button("+", id="add-binding", compact=True, tooltip="Add another binding")
+        yield Static("", id="bindings", markup=False)
+        yield self._field(
+            placeholder="permissions: resource:action, … (restricted access)", id="permissions"
+        )
+        yield self._field(
+            placeholder="expires YYYY-MM-DD, 00:00 UTC (empty: never)",
+            max_length=10,
+            id="expiry",
+        )
+
+    def on_resize(self) -> None:
+        self._fit_form()
+
+    def _fit_form(self) -> None:
+        # The dialog is at most 90% of the screen; the question, what is wrong (up to three
+        # lines), the buttons and the keys' hint always show: the fields scroll in what is left.
+        room = int(self.app.size.height * 0.9) - 11
+        self.query_one("#form").styles.max_height = max(4, room)
+
     def _field(self, **options: Any) -> FormField:
         return FormField(answer=self._create, compact=True, **options)
 
     def on_mount(self) -> None:
+        self._fit_form()
         self.query_one("#name", Input).focus()
         self.query_one("#bindings", Static).display = False
         self.query_one("#permissions", Input).display = False

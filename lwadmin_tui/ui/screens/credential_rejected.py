@@ -10,13 +10,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from lwadmin_tui.text import safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 
 
-class CredentialRejectedScreen(ModalScreen[None]):
+class CredentialRejectedScreen(Modal[None]):
     """A small panel over the empty list: 401, the server's words, and a checklist."""
 
     BINDINGS = [

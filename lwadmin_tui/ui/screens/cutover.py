@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
 from lwadmin_tui.roll.pairs import RolledPair
 from lwadmin_tui.text import plural
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.widgets.literal import literal
 
 LAST_USED_WINDOW = timedelta(minutes=1)
@@ -59,7 +59,7 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%m-%d %H:%M") if moment else "never"
 
 
-class CutoverScreen(ModalScreen[list[str] | None]):
+class CutoverScreen(Modal[list[str] | None]):
     """Dismissed with the old keys to revoke (`d`), or None."""
 
     BINDINGS = [

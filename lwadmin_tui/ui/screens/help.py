@@ -13,8 +13,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from lwadmin_tui.ui.screens.modal import Modal
 
 COLUMN_HELP = (
     ("●", "the key is marked for revocation"),
@@ -151,7 +152,7 @@ def pairs_table(rows: Iterable[tuple[str, str]]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Modal[None]):
     """Lists every active binding of the screen beneath it; any of escape, q, ? closes it."""
 
     BINDINGS = [

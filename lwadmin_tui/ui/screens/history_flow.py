@@ -95,12 +95,8 @@ class HistoryFlow:
 
     def _close_batches_view(self) -> None:
         view, self._batches_view = self._batches_view, None
-        if view is None or not view.is_attached:
-            return
-        if view is self.app.screen:
-            view.dismiss()
-        else:  # a screen opened above it (a token shown): dismiss would close that one
-            view.close_when_shown = True
+        if view is not None and view.is_attached:
+            view.dismiss()  # under a token screen, it closes once it is on top again (Modal)
 
     def history_read(self, message: AuditHistoryRead) -> None:
         if message.purpose == "view":

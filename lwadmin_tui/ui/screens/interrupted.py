@@ -5,17 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lwadmin_tui.audit.history import BatchHistory, interrupted_sentence
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.widgets.literal import literal
 
 LISTED = 200  # lines in the list; the counts above it cover every key
 
 
-class InterruptedBatchScreen(ModalScreen[bool]):
+class InterruptedBatchScreen(Modal[bool]):
     """Settle now (one read per unknown key, nothing is revoked) or later."""
 
     BINDINGS = [

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from lwadmin_tui.api.errors import LangWatchError, NotFound
@@ -28,6 +27,7 @@ from lwadmin_tui.keys.owners import Named
 from lwadmin_tui.keys.ownership import Ownership
 from lwadmin_tui.outcomes import FULL_MESSAGE_LENGTH, Pending, Result
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 
 if TYPE_CHECKING:
     from lwadmin_tui.api.client import LangWatchClient
@@ -136,7 +136,7 @@ def granted_line(detail: ApiKeyDetail) -> Text:
     return field_line("Granted", permissions)
 
 
-class KeyDetailsScreen(ModalScreen[None]):
+class KeyDetailsScreen(Modal[None]):
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="details.close"),
         Binding("g", "fetch_detail", "Fetch detail", id="details.fetch"),

@@ -11,15 +11,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from lwadmin_tui.keys.owners import OwnerChoice
 from lwadmin_tui.text import plural, safe_text
+from lwadmin_tui.ui.screens.modal import Modal
 
 
-class OwnerPickerScreen(ModalScreen[OwnerChoice | None]):
+class OwnerPickerScreen(Modal[OwnerChoice | None]):
     BINDINGS = [
         Binding("escape,q,ctrl+g", "cancel", "Cancel", id="owner_picker.cancel"),
     ]

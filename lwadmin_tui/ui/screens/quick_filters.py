@@ -13,11 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from lwadmin_tui.keys.filters import ROLES, SCOPE_TYPES, QuickFilters, parse_day, parse_days
 from lwadmin_tui.keys.ownership import PERSONAL, SERVICE
+from lwadmin_tui.ui.screens.modal import Modal
 
 KEY_TYPES = (PERSONAL, SERVICE)
 
@@ -33,7 +33,7 @@ class WordCheckbox(Checkbox):
         return super()._button
 
 
-class QuickFiltersScreen(ModalScreen[QuickFilters | None]):
+class QuickFiltersScreen(Modal[QuickFilters | None]):
     """Enter in a text box (or the Apply button) applies; escape or ctrl+g cancels."""
 
     BINDINGS = [

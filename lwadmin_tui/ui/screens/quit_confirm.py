@@ -12,8 +12,9 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from lwadmin_tui.ui.screens.modal import Modal
 
 RUNNING = (
     "A revocation batch is still running. Quit now? Requests already sent may still be applied "
@@ -36,7 +37,7 @@ ROLLING = (
 )
 
 
-class QuitWhileRunningScreen(ModalScreen[bool]):
+class QuitWhileRunningScreen(Modal[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Quit", show=False, id="quit_confirm.yes"),
         Binding("q", "quit_if_ended", "Quit", show=False, id="quit_confirm.quit"),

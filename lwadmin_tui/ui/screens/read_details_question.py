@@ -13,10 +13,10 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lwadmin_tui.text import plural
+from lwadmin_tui.ui.screens.modal import Modal
 
 
 def question_text(count: int, refresh: bool, unreadable: int) -> str:
@@ -31,7 +31,7 @@ def question_text(count: int, refresh: bool, unreadable: int) -> str:
     return text
 
 
-class ReadDetailsQuestion(ModalScreen[bool]):
+class ReadDetailsQuestion(Modal[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Read", show=False, id="read_details.yes"),
         Binding("n,escape", "answer(False)", "Cancel", show=False, id="read_details.no"),

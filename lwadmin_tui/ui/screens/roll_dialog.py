@@ -20,7 +20,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from lwadmin_tui.api.models import ApiKeyInfo
@@ -28,6 +27,7 @@ from lwadmin_tui.keys.display import key_name
 from lwadmin_tui.roll.replacement import Expiry
 from lwadmin_tui.text import plural, safe_text
 from lwadmin_tui.ui.screens.confirm_revoke import TYPED_COUNT_THRESHOLD
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.screens.typed_count import route_dialog_key
 from lwadmin_tui.ui.widgets.key_list_view import NAME_WIDTH, KeyListView
 from lwadmin_tui.ui.widgets.literal import literal
@@ -63,7 +63,7 @@ class RollChoice:
     revoke_old: bool
 
 
-class RollDialog(ModalScreen[RollChoice | None]):
+class RollDialog(Modal[RollChoice | None]):
     BINDINGS = [
         Binding("y", "confirm", "Roll", show=False, id="roll.yes"),
         Binding("n,escape", "cancel", "Cancel", show=False, id="roll.no"),

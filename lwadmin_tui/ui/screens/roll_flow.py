@@ -288,7 +288,16 @@ class RollFlow:
             if len(keys) < len(old_ids or ()):
                 screen.say("The list changed under the cutover: only pairs still offered count.")
             if keys:
-                screen.batches.confirm_and_start(keys)
+                screen.batches.confirm_and_start(keys, still=lambda: still_offered(keys))
+
+        def still_offered(keys: list[ApiKeyInfo]) -> str:
+            now_offered = offered(self.pairs, state.active_keys(), clock())
+            if all(key.id in now_offered for key in keys):
+                return ""
+            return (
+                "A new key of these pairs went away or expired while you were asked: press d "
+                "in the cutover (C) again."
+            )
 
         self.app.push_screen(CutoverScreen(self.pairs, state.active_keys(), clock()), chosen)
 

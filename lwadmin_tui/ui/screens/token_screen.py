@@ -16,7 +16,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from lwadmin_tui.api import gc_tuning
@@ -24,10 +23,11 @@ from lwadmin_tui.api.auth import ApiKey
 from lwadmin_tui.roll.secrets import Delivery, NotDelivered, SecretFile
 from lwadmin_tui.text import safe_text
 from lwadmin_tui.ui.messages import TokenSeen
+from lwadmin_tui.ui.screens.modal import Modal
 from lwadmin_tui.ui.widgets.secret_line import SecretLine
 
 
-class TokenScreen(ModalScreen[None]):
+class TokenScreen(Modal[None]):
     BINDINGS = [
         Binding("c", "copy", "Copy", show=False, id="token.copy"),
         Binding("s", "save", "Save", show=False, id="token.save"),
