@@ -57,6 +57,7 @@ _WORD = re.compile(r"(?:[A-Z]+|[A-Za-z][a-z]*)(?:-(?:[A-Z]+|[A-Za-z][a-z]*))*")
 
 PIECE = 16
 """A piece of the credential this long is masked wherever it shows up."""
+PRE_CUT = 65_536  # characters read past what is shown, for the masking to see whole
 MIN_SECRET_LENGTH = 8
 """A shorter value is not registered: it could not be told apart from ordinary words."""
 
@@ -125,9 +126,15 @@ def _mask_registered(text: str) -> str:
                 spans[-1][1] = start + PIECE
             else:
                 spans.append([start, start + PIECE])
-    for start, end in reversed(spans):
-        text = text[:start] + REDACTED + text[end:]
-    return text
+    # One pass: rebuilding the text per span costs a copy of it each time, and a server that
+    # echoes the credential thousands of times would freeze the screen (minutes at 10 MB).
+    parts: list[str] = []
+    kept = 0
+    for start, end in spans:
+        parts += (text[kept:start], REDACTED)
+        kept = end
+    parts.append(text[kept:])
+    return "".join(parts)
 
 
 def _mask_scheme_value(match: re.Match[str]) -> str:
@@ -144,6 +151,10 @@ def safe_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
     is cut with an ellipsis.
     """
     text = "" if value is None else str(value)
+    # Far more than is shown is never read: a 10 MB answer is cut before it is cleaned. What
+    # masking can pull into view from past this cut is at most a fragment shorter than PIECE,
+    # which is not a secret anywhere else in a text either.
+    text = text[: max_length * 4 + PRE_CUT]
     # Substring checks only (this runs for every name of a 100,000-key table when it is sorted);
     # redaction comes before the cut, which could leave a piece too short to be recognised.
     lowered = text.lower()

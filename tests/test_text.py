@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from lwadmin_tui.settings.debug_log import redact
-from lwadmin_tui.text import forget_secrets, register_secret, safe_text
+from lwadmin_tui.text import REDACTED, forget_secrets, redact_secrets, register_secret, safe_text
 from tests.terminal import secret_fragments
 
 
@@ -139,3 +139,13 @@ def test_an_echo_of_the_key_in_another_case_is_masked() -> None:
             assert echo[6:30] not in shown and "[redacted]" in shown, shown
     finally:
         forget_secrets()
+
+
+def test_every_echo_of_the_credential_is_masked_however_many() -> None:
+    register_secret(OPAQUE)
+    echoes = " ".join([OPAQUE[2:26]] * 5000)  # pieces, each masked on its own
+    shown = redact_secrets(echoes)
+    assert shown == " ".join([REDACTED] * 5000)
+    long_shown = safe_text((OPAQUE + " ") * 20_000 + "end", 200)
+    assert not secret_fragments(long_shown, OPAQUE)
+    assert long_shown.startswith(REDACTED)
