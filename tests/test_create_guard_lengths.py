@@ -50,3 +50,23 @@ async def test_switching_the_type_clears_what_was_said_of_the_old_one(admin_worl
         dialog.query_one("#type", Select).value = "service"
         await settle(pilot)
         assert "personal" not in why(dialog)
+
+
+async def test_a_typed_expiry_is_checked_against_the_apps_clock(admin_world: World) -> None:
+    """The app's clock says 2026-08-22 here: a date a week after it is ahead, whatever the
+    machine's own clock says (the same rule as the roll dialog's)."""
+    app = make_app(admin_world)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CreateKeyDialog)
+        dialog.query_one("#name", Input).value = "weekly"
+        dialog.query_one("#type", Select).value = "service"
+        scope: Select[str] = dialog.query_one("#scope", Select)
+        scope.value = next(v for _, v in scope._options if isinstance(v, str))
+        dialog.query_one("#expiry", Input).value = "2026-08-29"
+        await settle(pilot)
+        new = dialog.new_key()
+        assert new is not None and new.expires_at is not None, why(dialog)

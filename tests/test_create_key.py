@@ -192,3 +192,20 @@ async def test_a_batchs_results_stay_in_their_rows_when_a_key_is_created(
         assert made in row_ids(pilot)
         # The server no longer lists the revoked keys; their rows and results stay until `r`.
         assert {cell(pilot, k, "result") for k in revoked} == {"revoked"}
+
+
+async def test_a_refused_create_says_not_created_once(admin_world: World) -> None:
+    from lwadmin_tui.api.errors import ApiError
+
+    app = make_app(admin_world)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+
+        async def refused(new: object) -> object:
+            raise ApiError(418, "I'm a teapot")
+
+        app.client.create_key = refused  # type: ignore[method-assign,assignment]
+        await create_service_key(pilot, admin_world, "teapot")
+        await settle(pilot)
+        said = message_line(pilot)
+    assert said.startswith("No key was created: 418") and "not created" not in said, said

@@ -76,7 +76,9 @@ class CreateFlow:
             )
             for user_id, person in state.people.items()
         )
-        dialog = CreateKeyDialog(app.host, organization_id=org, scopes=scopes, people=people)
+        dialog = CreateKeyDialog(
+            app.host, organization_id=org, scopes=scopes, people=people, now=app.clock
+        )
 
         def answered(new: NewKey | None) -> None:
             busy = screen.busy()
@@ -116,7 +118,8 @@ class CreateFlow:
         screen = self.screen
         made = message.created
         if made is None:
-            screen.say(f"No key was created: {safe_text(message.problem, 300)}")
+            problem = message.problem.removeprefix("not created: ")  # said once, not twice
+            screen.say(f"No key was created: {safe_text(problem, 300)}")
             return
         warning = f" But {safe_text(message.problem, 200)}." if message.problem else ""
         self._note = f"Created the key {safe_text(made.name, 60)} ({made.key_id}).{warning}"

@@ -7,7 +7,7 @@ and the keys screen shows its answer. Nothing is sent before Create (or enter).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,6 +45,7 @@ class CreateKeyDialog(Modal[NewKey | None]):
         organization_id: str | None,
         scopes: Mapping[str, tuple[str, str]],
         people: Sequence[tuple[str, str]],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """`scopes`: scope id → (PROJECT or TEAM, name); `people`: (name, user id) pairs."""
         super().__init__()
@@ -52,6 +53,8 @@ class CreateKeyDialog(Modal[NewKey | None]):
         self.organization_id = organization_id
         self.scopes = scopes
         self.people = people
+        self.now = now
+        """The app's wall clock: a typed expiry must be ahead of it."""
         self._answered = False
         self._answer: NewKey | None = None
         self.bindings: list[NewBinding] = []
@@ -224,7 +227,7 @@ class CreateKeyDialog(Modal[NewKey | None]):
             except ValueError:
                 self._say("The expiry is a date, YYYY-MM-DD, or empty for none.")
                 return None
-            if expires <= datetime.now(UTC):
+            if expires <= self.now():
                 self._say("The expiry must be a date in the future.")
                 return None
         key_type = str(self.query_one("#type", Select).value)
