@@ -3,8 +3,10 @@ reading part of it, has not delivered it (run for real, no network)."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +55,12 @@ def test_no_pipe_to_give_it_is_a_sentence(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr("lwadmin_tui.roll.secrets.os.pipe", no_pipe)
     with pytest.raises(NotDelivered, match="could not be given the secret"):
         deliver(command("import sys; sys.stdin.read()"))
+
+
+def test_the_command_runs_without_the_apps_terminal(tmp_path: Path) -> None:
+    """Its own session: no controlling terminal, so a password prompt on /dev/tty cannot take
+    the keyboard or draw over the screen."""
+    out = tmp_path / "sid"
+    script = f"import os, sys; sys.stdin.read(); open({str(out)!r}, 'w').write(str(os.getsid(0)))"
+    deliver(command(script))
+    assert int(out.read_text()) != os.getsid(0)

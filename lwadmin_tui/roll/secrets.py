@@ -123,8 +123,9 @@ class SecretCommand:
     """Runs `command` (split as a shell would, not run by one) once per key, the token on its
     standard input followed by a line break. Old id, new id and name are in its environment
     (`LWADMIN_ROLL_OLD_ID`, `LWADMIN_ROLL_NEW_ID`, `LWADMIN_ROLL_NAME`); the admin's credential
-    is taken out of it. Its output is discarded: it could echo the token onto the screen. It has
-    delivered the token when it exited 0 having read all of it."""
+    is taken out of it. Its output is discarded: it could echo the token onto the screen. It runs
+    without the terminal (log in to the secret manager first). It has delivered the token when it
+    exited 0 having read all of it."""
 
     def __init__(self, command: str, *, timeout: float = COMMAND_TIMEOUT) -> None:
         self.argv = shlex.split(command)
@@ -170,6 +171,9 @@ class SecretCommand:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                     env=env,
+                    # A session of its own, without the terminal: a manager asking for a password
+                    # on /dev/tty would fight the app for the keyboard and the screen.
+                    start_new_session=True,
                 )
             except (OSError, ValueError) as error:  # ValueError: a NUL in an argument or a value
                 reason = os_reason(error) if isinstance(error, OSError) else str(error)
