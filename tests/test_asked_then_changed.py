@@ -234,3 +234,39 @@ async def test_the_form_at_80x24_with_restricted_access_and_bindings_shows_creat
             if dialog.query_one(wid).region.bottom > inner_bottom
         }
     assert not cut, f"below the dialog's border (bottom row {inner_bottom}): {cut}"
+
+
+async def test_the_cutover_opened_before_the_list_is_read_again_follows_it(
+    isolated_state: Path,
+) -> None:
+    """C right after a roll, before the list that shows the new keys has come: the view says
+    what it knows then, and follows the list when it lands (no need to close and reopen)."""
+    scenario = admin_scenario(FIXED_NOW)
+    wrapper = ListHeldAfterCreate(scenario.app)
+    server = FakeServer(wrapper).start()  # type: ignore[arg-type]
+    world = World(scenario, server)
+    try:
+        app = make_app(world)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            (old,) = ordinary(world, row_ids(pilot), 1)
+            await mark(pilot, [old])
+            await pilot.press("R")
+            await settle(pilot)
+            wrapper.gate.clear()
+            await pilot.press("y")
+            screen = keys_screen(pilot)
+            await wait_until(pilot, wrapper.held.is_set)  # the list after the roll is held
+            await wait_until(pilot, lambda: not screen.rolls.running)
+            await pilot.press("C")
+            await wait_until(pilot, lambda: isinstance(app.screen, CutoverScreen))
+            cutover = app.screen
+            assert isinstance(cutover, CutoverScreen)
+            assert cutover.active_old == []  # its new key is not listed yet
+            wrapper.gate.set()
+            await wait_until(pilot, lambda: cutover.active_old == [old])
+            question = str(cutover.query_one("#question").render())
+            assert "1 old key still active" in question
+    finally:
+        wrapper.gate.set()
+        server.stop()

@@ -81,29 +81,43 @@ class CutoverScreen(Modal[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            active = len(self.active_old)
-            yield Static(
-                f"Rolled pairs: {len(self.pairs)}, {plural(active, 'old key')} still active. "
-                "Last uses are written at most once a minute per key.",
-                id="question",
-                markup=False,
-            )
+            yield Static("", id="question", markup=False)
             table: DataTable[object] = DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
             table.add_columns("Old key", "Used", "New key", "Used", "State")
-            for pair in self.pairs:
-                old, new = self.keys.get(pair.old_id), self.keys.get(pair.new_id)
-                table.add_row(
-                    literal(pair.old_name or pair.old_id, 18),
-                    when(old.last_used_at) if old else "revoked",
-                    literal(pair.new_name or pair.new_id, 18),
-                    when(new.last_used_at) if new else "gone",
-                    pair_state(pair, self.keys, self.now),
-                )
             yield table
-            hint = "d: revoke the old keys still active" if active else "no old key is active"
-            yield Static(f"{hint} · escape: close", id="keys-hint", markup=False)
+            yield Static("", id="keys-hint", markup=False)
+
+    def show(self, pairs: list[RolledPair], keys: Mapping[str, ApiKeyInfo], now: datetime) -> None:
+        """The pairs as the list has them now: a list read after a roll (its new keys listed)
+        or after a colleague's change lands while this view is open."""
+        self.pairs, self.keys, self.now = pairs, keys, now
+        if self.is_mounted:
+            self._fill()
+
+    def _fill(self) -> None:
+        active = len(self.active_old)
+        self.query_one("#question", Static).update(
+            f"Rolled pairs: {len(self.pairs)}, {plural(active, 'old key')} still active. "
+            "Last uses are written at most once a minute per key."
+        )
+        table: DataTable[object] = self.query_one("#pairs", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for pair in self.pairs:
+            old, new = self.keys.get(pair.old_id), self.keys.get(pair.new_id)
+            table.add_row(
+                literal(pair.old_name or pair.old_id, 18),
+                when(old.last_used_at) if old else "revoked",
+                literal(pair.new_name or pair.new_id, 18),
+                when(new.last_used_at) if new else "gone",
+                pair_state(pair, self.keys, self.now),
+            )
+        table.move_cursor(row=min(row, max(0, len(self.pairs) - 1)))
+        hint = "d: revoke the old keys still active" if active else "no old key is active"
+        self.query_one("#keys-hint", Static).update(f"{hint} · escape: close")
 
     def on_mount(self) -> None:
+        self._fill()
         self.query_one(DataTable).focus()
 
     def action_revoke_old(self) -> None:

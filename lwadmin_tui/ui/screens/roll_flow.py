@@ -301,6 +301,15 @@ class RollFlow:
 
         self.app.push_screen(CutoverScreen(self.pairs, state.active_keys(), clock()), chosen)
 
+    def refresh_cutover(self) -> None:
+        """An open cutover shows the list as read now (the new keys listed after a roll)."""
+        from lwadmin_tui.ui.screens.cutover import CutoverScreen
+
+        for open_screen in self.app.screen_stack:
+            if isinstance(open_screen, CutoverScreen):
+                state = self.screen.state
+                open_screen.show(self.pairs, state.active_keys(), self.app.clock())
+
     # --- the pairs ---------------------------------------------------------------------------
 
     def read_pairs(self) -> None:
@@ -323,6 +332,7 @@ class RollFlow:
 
     def pairs_read(self, message: PairsRead) -> None:
         self.pairs = message.pairs
+        self.refresh_cutover()
         state = self.screen.state
         changed = set()
         for pair in reversed(self.pairs):  # newest last: a key rolled twice names its latest
