@@ -23,6 +23,7 @@ _BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\
 # Invisible characters that can hide or join text; shown so a look-alike name is visible as such.
 _INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _WHITESPACE = set("\t\n\r\v\f\u2028\u2029\x85")
+_HIDDEN = frozenset(_BIDI | _INVISIBLE)
 REPLACEMENT = "\ufffd"
 
 
@@ -47,7 +48,10 @@ def _replace(char: str) -> str:
 REDACTED = "[redacted]"
 # LangWatch tokens: organization keys sk-lw-, ingestion keys ik-lw-, personal access tokens pat-lw-.
 # Any case: an echo upper-cased by a proxy still shows nearly all of the token.
-_TOKEN = re.compile(r"(?i)(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+")
+# Glued to a word ("token=xsk-lw-…") only when long enough to be one: "risk-lw-model" stays.
+_TOKEN = re.compile(
+    r"(?i)(?:(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+|(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]{16,})"
+)
 # The credential after an HTTP auth scheme (an RFC 6750 b64token), as an echoed header shows it.
 _SCHEME_VALUE = re.compile(
     r"\b(?P<scheme>(?i:bearer|basic))(?P<gap>\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)"
@@ -106,7 +110,17 @@ def _probed(lowered: str) -> bool:
 
 def redact_secrets(text: str) -> str:
     """`text` with LangWatch tokens, the value after `Bearer`/`Basic` and every registered
-    credential (or a PIECE-long piece of one) replaced by `[redacted]`."""
+    credential (or a PIECE-long piece of one) replaced by `[redacted]`. Invisible characters
+    (a zero-width space) inside a secret do not hide it: the secret is looked for with them
+    left out, and when one is found they go with it."""
+    if _HIDDEN.isdisjoint(text):
+        return _redact(text)
+    seen = "".join(c for c in text if c not in _HIDDEN)
+    masked = _redact(seen)
+    return text if masked == seen else masked
+
+
+def _redact(text: str) -> str:
     text = _TOKEN.sub(REDACTED, text)
     if _probed(text.lower()):
         text = _mask_registered(text)
@@ -117,8 +131,8 @@ def _mask_registered(text: str) -> str:
     for whole in _whole:
         text = re.sub(re.escape(whole), REDACTED, text, flags=re.IGNORECASE)
     lowered = text.lower()
-    if len(lowered) != len(text):  # a character whose lower case is longer: compare as is
-        lowered = text
+    if len(lowered) != len(text):  # "İ" lowers to two characters: keep every one in its place
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     spans: list[list[int]] = []  # [start, end) runs covered by pieces, overlaps merged
     for start in range(len(text) - PIECE + 1):
         if lowered[start : start + PIECE] in _pieces:
@@ -163,6 +177,7 @@ def safe_text(value: object, max_length: int = DEFAULT_MAX_LENGTH) -> str:
         or "bearer" in lowered
         or "basic" in lowered
         or (_probes and _probed(lowered))
+        or (not text.isascii() and not _HIDDEN.isdisjoint(text))  # a secret they may split
     ):
         text = redact_secrets(text)
     if text.isascii() and text.isprintable():

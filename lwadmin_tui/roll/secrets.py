@@ -14,6 +14,7 @@ import fcntl
 import os
 import secrets
 import shlex
+import signal
 import struct
 import subprocess
 import termios
@@ -150,8 +151,11 @@ class SecretCommand:
         try:
             read_end, write_end = os.pipe()
             try:
-                status = self._run(env, read_end, write_end, delivery.token)
+                process, status = self._run(env, read_end, write_end, delivery.token)
                 unread = _unread(read_end)
+                if status != 0 or unread:
+                    # Not delivered: nothing the command started may read the token later.
+                    _end_session(process)
             finally:
                 os.close(read_end)
         except OSError as error:  # no pipe (too many open files), or it could not be read
@@ -162,7 +166,9 @@ class SecretCommand:
         if unread:
             raise NotDelivered(f"{self.where} exited 0 but did not read the whole secret")
 
-    def _run(self, env: dict[str, str], read_end: int, write_end: int, token: ApiKey) -> int:
+    def _run(
+        self, env: dict[str, str], read_end: int, write_end: int, token: ApiKey
+    ) -> tuple[subprocess.Popen[bytes], int]:
         try:
             try:
                 process = subprocess.Popen(
@@ -181,17 +187,22 @@ class SecretCommand:
             try:
                 write_all(write_end, (token.reveal() + "\n").encode())
             except OSError:
-                process.kill()
-                process.wait()
+                _end_session(process)
                 raise
         finally:
             os.close(write_end)  # the command reads to its end of file
         try:
-            return process.wait(self.timeout)
+            return process, process.wait(self.timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _end_session(process)
             raise NotDelivered(f"{self.where} did not finish within {self.timeout:g} s") from None
+
+
+def _end_session(process: subprocess.Popen[bytes]) -> None:
+    """Kill the command and all it started in its session (its process group), and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def _unread(read_end: int) -> int:

@@ -235,8 +235,9 @@ class LwAdminApp(App[None]):
         from lwadmin_tui.ui.screens.quit_confirm import QuitWhileRunningScreen
         from lwadmin_tui.ui.screens.token_screen import TokenScreen
 
-        if isinstance(self.screen, TokenScreen):  # ctrl+c is what a hand reaches for to copy
-            self.screen.notify(
+        token = next((s for s in self.screen_stack if isinstance(s, TokenScreen)), None)
+        if token is not None:  # ctrl+c is what a hand reaches for to copy (the palette above)
+            token.notify(
                 "Close this screen first (enter): the token is shown here only, and never "
                 "again. c copies it.",
                 timeout=6,

@@ -215,7 +215,12 @@ class BatchFlow:
                     "Nothing to retry: no key failed, stayed unknown or was left out.", passing=True
                 )
             return
-        self.confirm_and_start(failed, retrying=True)
+        still = screen.rolls.replacements_still_there(failed)
+        gone = still()
+        if gone:
+            screen.say(f"Nothing was sent. {gone}")
+            return
+        self.confirm_and_start(failed, retrying=True, still=still)
 
     # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).
 

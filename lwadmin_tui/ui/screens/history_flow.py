@@ -147,8 +147,9 @@ class HistoryFlow:
 
     def verify_interrupted(self, found: list[BatchHistory]) -> None:
         screen = self.screen
-        if self.batch_flow.running:
-            screen.say("A batch is running; settle the interrupted ones when it has ended.")
+        busy = screen.busy()
+        if busy:  # the question was answered after something else started
+            screen.say(f"The interrupted batches are not settled yet. {busy}")
             return
         key_ids = [key.key_id for batch in found for key in batch.unresolved]
         run = BatchRun(screen.state.results, key_ids, settling=True, clock=self.app.clock)

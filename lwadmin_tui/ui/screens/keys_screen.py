@@ -195,7 +195,7 @@ class KeysScreen(Screen[None]):
             self.rebuild_table()
         if keep is None:
             self.batches.list_reloaded()
-        self.rolls.refresh_cutover()
+        self.rolls.keys_listed()
         self.refresh_top_bar()
         notes = (
             f"{self.repeats_note()}{self.files_note()}{self.owners.load_note()}"

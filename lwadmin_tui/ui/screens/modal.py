@@ -3,7 +3,7 @@
 Textual's `dismiss` pops the top screen, whichever it is, and hands it this screen's answer. A
 click or a key handled just as another screen opened above (the palette, a token screen) would
 then close that one and leave this dialog behind, answered and dead. Here the answer waits, and
-the dialog closes with it as soon as it is on top again.
+the dialog closes with it as soon as it is on top again. An answer after it closed is dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ class Modal(ModalScreen[ResultT]):
     _answer_waiting: tuple[Any] | None = None
 
     def dismiss(self, result: ResultT | None = None) -> Any:
-        if self.is_attached and self.app.screen is not self:
+        if not self.is_attached:  # closed already: a late answer must not pop what is on top
+            return None
+        if self.app.screen is not self:
             self._answer_waiting = (result,)
             return None
         self._answer_waiting = None

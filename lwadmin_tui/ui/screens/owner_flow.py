@@ -223,7 +223,10 @@ class OwnerFlow:
         )
 
         def answered(read: bool | None) -> None:
-            if read:
+            busy = screen.busy()
+            if read and busy:  # started from the palette while the question was open
+                screen.say(f"No detail was read. {busy}")
+            elif read:
                 self.start(ids)
             else:
                 screen.say("Cancelled: no detail was read.", passing=True)

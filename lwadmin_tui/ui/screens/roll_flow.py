@@ -7,6 +7,7 @@ A plain object the keys screen owns, like the batch and owner flows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from msgspec.structs import replace
@@ -85,6 +86,8 @@ class RollFlow:
         self.pairs: list[RolledPair] = []
         self._note = ""
         self.roller: Roller | None = None
+        self._not_listed_yet: set[str] = set()
+        """New keys of this session's rolls, until the list is read again."""
 
     @property
     def app(self) -> LwAdminApp:
@@ -141,6 +144,8 @@ class RollFlow:
                 screen.say("Cancelled: nothing was created or revoked.", passing=True)
             elif busy:
                 screen.say(f"Nothing was created. {busy}")
+            elif self.rolled_already(keys):  # rolled meanwhile (from the palette, over this)
+                screen.say("Nothing was created: these keys were rolled while you were asked.")
             else:
                 self.start(keys, choice)
 
@@ -150,7 +155,9 @@ class RollFlow:
         """Keys with a pair whose new key is still listed: a second roll would make a second
         replacement beside the first, with nothing to say which one is in use."""
         active = self.screen.state.active_keys()
-        replaced = {p.old_id for p in self.pairs if p.new_id in active}
+        replaced = {
+            p.old_id for p in self.pairs if p.new_id in active or p.new_id in self._not_listed_yet
+        }
         return [key for key in keys if key.id in replaced]
 
     def just_rolled(self, outcomes: list[RollOutcome]) -> list[RolledPair]:
@@ -247,7 +254,9 @@ class RollFlow:
                     owned, creator_id=None, read_at=self.app.clock()
                 )
         state.add_owners(inherited)
-        self.pairs = self.just_rolled(message.outcomes) + self.pairs  # until the log is read
+        just = self.just_rolled(message.outcomes)
+        self.pairs = just + self.pairs  # until the log is read
+        self._not_listed_yet |= {pair.new_id for pair in just}
         screen.table.update_keys({o.old_id for o in message.outcomes}, screen.state)
         counts: dict[RollKind, int] = {}
         for outcome in message.outcomes:
@@ -300,6 +309,31 @@ class RollFlow:
             )
 
         self.app.push_screen(CutoverScreen(self.pairs, state.active_keys(), clock()), chosen)
+
+    def replacements_still_there(self, keys: list[ApiKeyInfo]) -> Callable[[], str]:
+        """For a retry: the old keys of rolled pairs among `keys` go only while their new key is
+        listed and not expired (else the old key is the one that works). "" when so."""
+        from lwadmin_tui.ui.screens.cutover import offered
+
+        old_ids = {p.old_id for p in self.pairs} & {key.id for key in keys}
+
+        def check() -> str:
+            if not old_ids:
+                return ""
+            now_offered = offered(self.pairs, self.screen.state.active_keys(), self.app.clock())
+            if old_ids <= set(now_offered):
+                return ""
+            return (
+                "An old key of a rolled pair is among these, and its new key is gone or expired: "
+                "it is the key that works now. Revoke it with d if you mean it."
+            )
+
+        return check
+
+    def keys_listed(self) -> None:
+        """The list was read: the new keys this session made are in it (or gone)."""
+        self._not_listed_yet.clear()
+        self.refresh_cutover()
 
     def refresh_cutover(self) -> None:
         """An open cutover shows the list as read now (the new keys listed after a roll)."""
