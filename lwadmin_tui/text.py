@@ -48,16 +48,20 @@ def _replace(char: str) -> str:
 REDACTED = "[redacted]"
 # LangWatch tokens: organization keys sk-lw-, ingestion keys ik-lw-, personal access tokens pat-lw-.
 # Any case: an echo upper-cased by a proxy still shows nearly all of the token.
-# Glued to a word ("token=xsk-lw-…") only when long enough to be one: "risk-lw-model" stays.
+# Glued to a word ("token=xsk-lw-…") only in a token's own shape: "risk-lw-model-evaluation"
+# stays a name.
 _TOKEN = re.compile(
-    r"(?i)(?:(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+|(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]{16,})"
+    r"(?i)(?:(?<![A-Za-z0-9])(?:sk|ik|pat)-lw-[A-Za-z0-9_\-]+"
+    r"|(?:sk|ik|pat)-lw-(?:[A-Za-z0-9]{16}_[A-Za-z0-9]{16,}|[A-Za-z0-9]{32,}))"
 )
 # The credential after an HTTP auth scheme (an RFC 6750 b64token), as an echoed header shows it.
 _SCHEME_VALUE = re.compile(
     r"\b(?P<scheme>(?i:bearer|basic))(?P<gap>\s+)(?P<value>[A-Za-z0-9\-._~+/]+=*)"
 )
 # ...unless it is a plain word: a key named "Basic monitoring" keeps its name.
-_WORD = re.compile(r"(?:[A-Z]+|[A-Za-z][a-z]*)(?:-(?:[A-Z]+|[A-Za-z][a-z]*))*")
+# Each part is one of three shapes no two of which match the same part: no backtracking blow-up
+# on a hostile "Basic A-A-A-…-A1".
+_WORD = re.compile(r"(?:[A-Z]+|[a-z]+|[A-Z][a-z]+)(?:-(?:[A-Z]+|[a-z]+|[A-Z][a-z]+))*")
 
 PIECE = 16
 """A piece of the credential this long is masked wherever it shows up."""
@@ -113,11 +117,13 @@ def redact_secrets(text: str) -> str:
     credential (or a PIECE-long piece of one) replaced by `[redacted]`. Invisible characters
     (a zero-width space) inside a secret do not hide it: the secret is looked for with them
     left out, and when one is found they go with it."""
-    if _HIDDEN.isdisjoint(text):
-        return _redact(text)
-    seen = "".join(c for c in text if c not in _HIDDEN)
-    masked = _redact(seen)
-    return text if masked == seen else masked
+    masked = _redact(text)
+    if _HIDDEN.isdisjoint(masked):
+        return masked
+    # What the text shows masked stays masked; then what the hidden characters split.
+    seen = "".join(c for c in masked if c not in _HIDDEN)
+    seen_masked = _redact(seen)
+    return masked if seen_masked == seen else seen_masked
 
 
 def _redact(text: str) -> str:

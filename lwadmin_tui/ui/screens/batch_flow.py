@@ -215,11 +215,17 @@ class BatchFlow:
                     "Nothing to retry: no key failed, stayed unknown or was left out.", passing=True
                 )
             return
-        still = screen.rolls.replacements_still_there(failed)
-        gone = still()
-        if gone:
-            screen.say(f"Nothing was sent. {gone}")
+        # An old key of a rolled pair whose new key went away is the key that works: left out.
+        kept = set(screen.rolls.replaced_gone([key.id for key in failed]))
+        if kept:
+            failed = [key for key in failed if key.id not in kept]
+            screen.say(
+                f"Left out of the retry: {plural(len(kept))} of rolled pairs whose new key is gone "
+                "or expired (each is the key that works now; d revokes it if you mean it)."
+            )
+        if not failed:
             return
+        still = screen.rolls.replacements_still_there(failed)
         self.confirm_and_start(failed, retrying=True, still=still)
 
     # Dialogs are imported when first opened: their widgets cost start-up time (benchmarks/).

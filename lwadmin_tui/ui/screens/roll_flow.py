@@ -313,15 +313,10 @@ class RollFlow:
     def replacements_still_there(self, keys: list[ApiKeyInfo]) -> Callable[[], str]:
         """For a retry: the old keys of rolled pairs among `keys` go only while their new key is
         listed and not expired (else the old key is the one that works). "" when so."""
-        from lwadmin_tui.ui.screens.cutover import offered
-
-        old_ids = {p.old_id for p in self.pairs} & {key.id for key in keys}
+        key_ids = [key.id for key in keys]
 
         def check() -> str:
-            if not old_ids:
-                return ""
-            now_offered = offered(self.pairs, self.screen.state.active_keys(), self.app.clock())
-            if old_ids <= set(now_offered):
+            if not self.replaced_gone(key_ids):
                 return ""
             return (
                 "An old key of a rolled pair is among these, and its new key is gone or expired: "
@@ -329,6 +324,14 @@ class RollFlow:
             )
 
         return check
+
+    def replaced_gone(self, key_ids: list[str]) -> list[str]:
+        """The old keys of rolled pairs among `key_ids` whose new key is gone or expired now."""
+        from lwadmin_tui.ui.screens.cutover import offered
+
+        old_ids = {p.old_id for p in self.pairs}
+        now_offered = set(offered(self.pairs, self.screen.state.active_keys(), self.app.clock()))
+        return [k for k in key_ids if k in old_ids and k not in now_offered]
 
     def keys_listed(self) -> None:
         """The list was read: the new keys this session made are in it (or gone)."""
