@@ -20,13 +20,12 @@ from lwadmin_tui.api.key_ids import is_key_id
 from lwadmin_tui.api.new_key import NewKey, same_name
 from lwadmin_tui.audit.log import safe
 from lwadmin_tui.roll.lookalike import differences
+from lwadmin_tui.roll.records import LEFT
 from lwadmin_tui.text import safe_text
 
 Record = Callable[..., Awaitable[None]]
 """`record(event, **fields)`: on disk on return (raises when it cannot be written)."""
 
-LEFT = "roll_left"
-"""The record of a key that may be a lost create's, left for the admin: named at the next start."""
 _RETRYABLE = (RateLimited, ServerError, TransportError)
 CLEANUP_TRIES = 3
 CLEANUP_PAUSE = 1.0  # seconds between tries after a 429 or a 5xx

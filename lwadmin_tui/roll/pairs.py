@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lwadmin_tui.audit.log import safe
-from lwadmin_tui.roll.orphans import LEFT
 from lwadmin_tui.roll.outcomes import RollKind
-from lwadmin_tui.roll.records import PAIR
+from lwadmin_tui.roll.records import LEFT, PAIR
 from lwadmin_tui.text import safe_text
 
 

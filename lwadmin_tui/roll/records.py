@@ -19,6 +19,8 @@ from lwadmin_tui.text import safe_text
 
 PAIR = "roll_pair"
 """The record that an old key was replaced: old id → new id, its secret delivered."""
+LEFT = "roll_left"
+"""The record of a key that may be a lost create's, left for the admin: named at the next start."""
 
 
 class RollAudit:

@@ -32,7 +32,7 @@ def pair_state(pair: RolledPair, keys: Mapping[str, ApiKeyInfo], now: datetime) 
         return "old key revoked"
     if new is None:
         return "new key gone: keep the old one"
-    if new.expires_at is not None and new.expires_at <= now:
+    if _expired(new, now):
         return "new key expired: keep the old one"
     if new.last_used_at is None:
         return "new key not used yet"
@@ -48,11 +48,14 @@ def offered(pairs: list[RolledPair], keys: Mapping[str, ApiKeyInfo], now: dateti
     found = [
         p.old_id
         for p in pairs
-        if p.old_id in keys
-        and p.new_id in keys
-        and not pair_state(p, keys, now).startswith("new key expired")
+        if p.old_id in keys and p.new_id in keys and not _expired(keys[p.new_id], now)
     ]
     return list(dict.fromkeys(found))
+
+
+def _expired(key: ApiKeyInfo, now: datetime) -> bool:
+    """Expired keys are still listed, and no longer work."""
+    return key.expires_at is not None and key.expires_at <= now
 
 
 def when(moment: datetime | None) -> str:

@@ -281,7 +281,7 @@ class RollFlow:
 
     def show_cutover(self) -> None:
         """`C`: the pairs; its `d` revokes the old keys of pairs still offered when pressed."""
-        from lwadmin_tui.ui.screens.cutover import CutoverScreen, offered
+        from lwadmin_tui.ui.screens.cutover import CutoverScreen
 
         screen = self.screen
         if not self.pairs:
@@ -292,35 +292,27 @@ class RollFlow:
         def chosen(old_ids: list[str] | None) -> None:
             # The list may have been read again meanwhile: only pairs still offered now count
             # (a new key revoked or expired since leaves its old key the only one that works).
-            now_offered = offered(self.pairs, state.active_keys(), clock())
-            keys = [state.keys[k] for k in old_ids or () if k in now_offered]
-            if len(keys) < len(old_ids or ()):
+            gone = set(self.replaced_gone(old_ids or []))
+            keys = [state.keys[k] for k in old_ids or () if k not in gone]
+            if gone:
                 screen.say("The list changed under the cutover: only pairs still offered count.")
             if keys:
-                screen.batches.confirm_and_start(keys, still=lambda: still_offered(keys))
-
-        def still_offered(keys: list[ApiKeyInfo]) -> str:
-            now_offered = offered(self.pairs, state.active_keys(), clock())
-            if all(key.id in now_offered for key in keys):
-                return ""
-            return (
-                "A new key of these pairs went away or expired while you were asked: press d "
-                "in the cutover (C) again."
-            )
+                screen.batches.confirm_and_start(keys, still=self.replacements_still_there(keys))
 
         self.app.push_screen(CutoverScreen(self.pairs, state.active_keys(), clock()), chosen)
 
     def replacements_still_there(self, keys: list[ApiKeyInfo]) -> Callable[[], str]:
-        """For a retry: the old keys of rolled pairs among `keys` go only while their new key is
-        listed and not expired (else the old key is the one that works). "" when so."""
+        """Asked again at `y` (the cutover's `d`, a retry): the old keys of rolled pairs among
+        `keys` go only while their new key is listed and not expired (else the old key is the
+        one that works). "" when so."""
         key_ids = [key.id for key in keys]
 
         def check() -> str:
             if not self.replaced_gone(key_ids):
                 return ""
             return (
-                "An old key of a rolled pair is among these, and its new key is gone or expired: "
-                "it is the key that works now. Revoke it with d if you mean it."
+                "The new key of a rolled pair among these went away or expired while you were "
+                "asked: its old key is the one that works now."
             )
 
         return check
