@@ -35,6 +35,16 @@ async def wait_roll(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def roll_marked(pilot: Pilot[Any], key_ids: list[str]) -> None:
+    """Mark these keys, R, y (the dialog's defaults: secrets to a file, old keys kept), and let
+    the roll and the list read after it end."""
+    await mark(pilot, key_ids)
+    await pilot.press("R")
+    await settle(pilot)
+    await pilot.press("y")
+    await wait_roll(pilot)
+
+
 async def test_r_rolls_the_marked_keys_and_the_cutover_revokes_the_old_ones(
     admin_world: World, isolated_state: Path
 ) -> None:

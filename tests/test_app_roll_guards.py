@@ -19,7 +19,7 @@ from lwadmin_tui.ui.widgets.filter_input import FilterInput
 from tests.app_driver import cell, keys_screen, make_app, mark, message_line, row_ids, settle
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.odd_create import OddCreateLangWatch
-from tests.test_app_roll import ordinary, wait_roll
+from tests.test_app_roll import ordinary, roll_marked, wait_roll
 
 
 async def wait_for(pilot: Pilot[Any], ready: Any, polls: int = 200) -> None:
@@ -120,11 +120,7 @@ async def test_the_cutover_never_offers_an_old_key_whose_new_key_is_gone(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
-        await mark(pilot, [key_id])
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press("y")
-        await wait_roll(pilot)
+        await roll_marked(pilot, [key_id])
         (pair,) = keys_screen(pilot).rolls.pairs
         admin_world.fake.revoke_out_of_band(pair.new_id)
         await pilot.press("r")
@@ -172,11 +168,7 @@ async def test_a_reload_under_the_cutover_does_not_crash_d(isolated_state: Path)
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             first, second = ordinary(world, row_ids(pilot), 2)
-            await mark(pilot, [first])
-            await pilot.press("R")
-            await settle(pilot)
-            await pilot.press("y")
-            await wait_roll(pilot)
+            await roll_marked(pilot, [first])
             assert keys_screen(pilot).rolls.pairs
             await pilot.press("u")
             await mark(pilot, [second])

@@ -29,7 +29,7 @@ from tests.app_driver import (
 )
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.odd_create import OddCreateLangWatch
-from tests.test_app_roll import ordinary, wait_roll
+from tests.test_app_roll import ordinary, roll_marked, wait_roll
 from tests.test_create_key import create_service_key
 
 
@@ -74,11 +74,7 @@ async def test_cutover_y_never_revokes_an_old_key_whose_new_key_left_while_asked
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             (old,) = ordinary(world, row_ids(pilot), 1)
-            await mark(pilot, [old])
-            await pilot.press("R")
-            await settle(pilot)
-            await pilot.press("y")
-            await wait_roll(pilot)
+            await roll_marked(pilot, [old])
             screen = keys_screen(pilot)
             (pair,) = screen.rolls.pairs
             await pilot.press("u")

@@ -25,7 +25,7 @@ from tests.app_driver import (
 )
 from tests.bulk_checks import audit_records
 from tests.conftest import World
-from tests.test_app_roll import ordinary, wait_roll
+from tests.test_app_roll import ordinary, roll_marked
 
 
 async def test_the_cutover_d_waits_for_a_running_batch(
@@ -35,11 +35,7 @@ async def test_the_cutover_d_waits_for_a_running_batch(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         rolled, other = ordinary(admin_world, row_ids(pilot), 2)
-        await mark(pilot, [rolled])
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press("y")
-        await wait_roll(pilot)
+        await roll_marked(pilot, [rolled])
         screen = keys_screen(pilot)
         await mark(pilot, [rolled, other])  # the rolled key's mark is taken off
         assert screen.state.marked_keys() == [screen.state.keys[other]]
@@ -125,11 +121,7 @@ async def test_r_on_a_key_already_rolled_asks_for_the_cutover_instead(admin_worl
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
-        await mark(pilot, [key_id])
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press("y")
-        await wait_roll(pilot)
+        await roll_marked(pilot, [key_id])
         made = len(admin_world.fake.org.keys)
         await pilot.press("R")  # the same key, still marked
         await settle(pilot)

@@ -27,7 +27,7 @@ from tests.app_driver import (
 )
 from tests.conftest import FIXED_NOW, World
 from tests.hostile.odd_create import holding_creates
-from tests.test_app_roll import ordinary, wait_roll
+from tests.test_app_roll import ordinary, roll_marked, wait_roll
 
 
 async def test_cutover_d_never_revokes_an_old_key_whose_new_key_was_revoked_under_it(
@@ -42,11 +42,7 @@ async def test_cutover_d_never_revokes_an_old_key_whose_new_key_was_revoked_unde
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             first, second = ordinary(world, row_ids(pilot), 2)
-            await mark(pilot, [first])
-            await pilot.press("R")
-            await settle(pilot)
-            await pilot.press("y")
-            await wait_roll(pilot)
+            await roll_marked(pilot, [first])
             (pair,) = keys_screen(pilot).rolls.pairs
             await pilot.press("u")
             await mark(pilot, [second])
@@ -82,11 +78,7 @@ async def test_cutover_does_not_offer_an_old_key_whose_new_key_has_expired(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         (key_id,) = ordinary(admin_world, row_ids(pilot), 1)
-        await mark(pilot, [key_id])
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press("y")
-        await wait_roll(pilot)
+        await roll_marked(pilot, [key_id])
         (pair,) = keys_screen(pilot).rolls.pairs
         fake = admin_world.fake
         new = fake.key(pair.new_id)

@@ -13,7 +13,7 @@ from lwadmin_tui.text import forget_secrets, safe_text
 from tests.app_driver import keys_screen, make_app, mark, message_line, row_ids, settle, wait_until
 from tests.conftest import World
 from tests.terminal import secret_fragments
-from tests.test_app_roll import ordinary, wait_roll
+from tests.test_app_roll import ordinary, roll_marked
 
 # --- the "plain word" check after Bearer/Basic backtracks exponentially ------------------
 
@@ -96,11 +96,7 @@ async def test_t_still_retries_failed_keys_that_are_not_old_keys_of_a_pair(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         old, other = ordinary(admin_world, row_ids(pilot), 2)
-        await mark(pilot, [old])
-        await pilot.press("R")
-        await settle(pilot)
-        await pilot.press("y")
-        await wait_roll(pilot)
+        await roll_marked(pilot, [old])
         screen = keys_screen(pilot)
         (pair,) = screen.rolls.pairs
         await pilot.press("u")
