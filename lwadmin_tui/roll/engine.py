@@ -222,7 +222,17 @@ class Roller:
         """The create may have made a key whose secret nobody saw: find it, revoke it."""
         lost = f"the create's answer was lost ({_said(error)})"
         made_id = error.made_id if isinstance(error, BadResponse) else None
-        cleanup = await self._orphans.after_lost_create(new, lost, made_id)
+        try:
+            cleanup = await self._orphans.after_lost_create(new, lost, made_id)
+        except _Stop:  # the key may exist: it is named, whatever could not be recorded
+            return RollOutcome(
+                target.key_id,
+                target.name,
+                RollKind.NEW_LEFT,
+                made_id if made_id not in self._listed else None,
+                f"{lost}; {self.stopped}: a new key named {safe(new.name)!r} may exist whose "
+                "secret nobody has; look for it in LangWatch and revoke it. The old key is kept.",
+            )
         if cleanup is not None:
             return self._cleaned(target, cleanup)
         if target.key_id not in self._listed:

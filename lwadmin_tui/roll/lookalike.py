@@ -26,6 +26,8 @@ def differences(found: ApiKeyDetail, asked: NewKey) -> list[str]:
         differ.append("owner")
     if (found.permission_mode or "all") != asked.permission_mode:
         differ.append("permission mode")
+    elif asked.permission_mode == "restricted" and set(found.permissions) != set(asked.permissions):
+        differ.append("permissions")
     if not _same_bindings(found, asked):
         differ.append("bindings")
     if (found.description or None) != (asked.description or None):

@@ -98,6 +98,8 @@ class Orphans:
             found = await self.client.get_key(key_id)
         except LangWatchError as error:
             return f"it could not be read to compare ({said(error)})"
+        if found.id != key_id:  # an answer about another key says nothing of this one
+            return "reading it answered another key"
         differ = differences(found, new)
         return f"its {', '.join(differ)} differ from the key asked for" if differ else ""
 
@@ -133,9 +135,10 @@ class Orphans:
     async def _revoked_after_all(self, new_id: str) -> bool:
         """A DELETE whose answer was lost or refused may have been applied: read it back."""
         try:
-            return (await self.client.get_key(new_id)).revoked_at is not None
+            found = await self.client.get_key(new_id)
         except LangWatchError:
             return False
+        return found.id == new_id and found.revoked_at is not None
 
 
 def said(error: LangWatchError) -> str:
